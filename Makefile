@@ -1,0 +1,66 @@
+# The partitioned PMU for KVM/arm64: test harness.
+#
+#   make demo                     boot the max host, show its PMU (does all set-up)
+#   make check                    every test on every QEMU configuration
+#   make test T=<test> CPU=<cfg>  one test on one configuration, console shown
+#   make shell CPU=<cfg>          interactive shell in the booted host
+#   make tree [FORCE=1]           base + patches/ into build/linux
+#   make export                   build/linux's commits back into patches/
+#   make clean                    remove build/ (refuses unexported work)
+#
+# KCONFIG=debug adds lock and memory debugging; LINUX_SRC=/path uses that
+# tree as the base; CACHE holds downloads and ccache across clones.
+
+CACHE ?= $(HOME)/.cache/kvm-pmu
+KCONFIG ?= base
+CPU ?= max
+export CACHE KCONFIG LINUX_SRC
+
+CONFIGS := $(shell scripts/testlist.py configs)
+S := scripts
+
+.PHONY: all deps tree ensure-tree export build image check test shell demo clean
+
+all: check
+
+deps:
+	@$(S)/deps.sh
+
+tree: deps
+	@$(S)/tree.sh
+
+ensure-tree: deps
+	@$(S)/tree.sh --ensure
+
+export:
+	@$(S)/export.sh
+
+build: ensure-tree
+	@$(S)/build.sh
+
+image: build
+	@$(S)/image.sh
+
+check: image
+	@rm -rf build/results
+	@for c in $(CONFIGS); do \
+		echo "check: booting $$c" >&2; \
+		$(S)/boot.py $$c run || exit 1; \
+	done
+	@$(S)/report.py $(CONFIGS)
+
+test: image
+	@[ -n "$(T)" ] || { echo "usage: make test T=<test> CPU=<config>" >&2; exit 2; }
+	@rm -rf build/results/$(CPU)
+	@VERBOSE=1 $(S)/boot.py $(CPU) run $(T)
+	@$(S)/report.py $(CPU)
+
+shell: image
+	@$(S)/boot.py $(CPU) shell
+
+demo: image
+	@$(S)/demo.sh $(CPU)
+
+clean:
+	@[ ! -d build/linux/.git ] || FORCE=$(FORCE) $(S)/tree.sh --check-only
+	rm -rf build

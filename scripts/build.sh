@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# build.sh - build the arm64 host kernel and the static KVM selftests.
+#
+# Kernel: allnoconfig + config/base.config (+ config/$KCONFIG.config),
+# out of tree in build/kbuild-$KCONFIG, through ccache.  Every option the
+# fragments ask for must survive olddefconfig, or the build stops.
+# Selftests: tools/testing/selftests/kvm, static, into build/selftests.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${CACHE:?CACHE must be set}
+KCONFIG=${KCONFIG:-base}
+TREE=${TREE:-$TOP/build/linux}
+KBUILD=$TOP/build/kbuild-$KCONFIG
+SELFTESTS=$TOP/build/selftests
+CROSS=aarch64-linux-gnu-
+JOBS=${JOBS:-$(nproc)}
+
+log() { printf 'build: %s\n' "$*" >&2; }
+
+[ -d "$TREE/.git" ] || { log "no tree at $TREE: run 'make tree'"; exit 1; }
+
+export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G} CCACHE_SLOPPINESS=time_macros
+export KBUILD_BUILD_TIMESTAMP='2026-01-01' KBUILD_BUILD_USER=harness KBUILD_BUILD_HOST=harness
+kmake() {
+	make -s -C "$TREE" O="$KBUILD" ARCH=arm64 CROSS_COMPILE=$CROSS \
+		CC="ccache ${CROSS}gcc" -j"$JOBS" "$@"
+}
+
+fragments=("$TOP/config/base.config")
+[ "$KCONFIG" = base ] || fragments+=("$TOP/config/$KCONFIG.config")
+for f in "${fragments[@]}"; do
+	[ -f "$f" ] || { log "no config fragment $f"; exit 1; }
+done
+
+# Configure into a scratch directory; replace .config only when it changed,
+# so an unchanged configuration rebuilds nothing.
+mkdir -p "$KBUILD"
+cfg=$TOP/build/kconfig-$KCONFIG
+rm -rf "$cfg" && mkdir -p "$cfg"
+make -s -C "$TREE" O="$cfg" ARCH=arm64 CROSS_COMPILE=$CROSS allnoconfig >/dev/null
+(cd "$cfg" && KCONFIG_CONFIG=.config "$TREE/scripts/kconfig/merge_config.sh" \
+	-m -O "$cfg" .config "${fragments[@]}" >/dev/null)
+make -s -C "$TREE" O="$cfg" ARCH=arm64 CROSS_COMPILE=$CROSS olddefconfig >/dev/null
+missing=$(cat "${fragments[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' | while read -r line; do
+	grep -qxF "$line" "$cfg/.config" || echo "  $line"
+done)
+if [ -n "$missing" ]; then
+	log "options the fragments set but the kernel config dropped:"
+	printf '%s\n' "$missing" >&2
+	exit 1
+fi
+cmp -s "$cfg/.config" "$KBUILD/.config" || cp "$cfg/.config" "$KBUILD/.config"
+rm -rf "$cfg"
+
+log "kernel ($KCONFIG) in ${KBUILD#$TOP/}"
+kmake olddefconfig
+kmake Image headers
+
+log "KVM selftests in ${SELFTESTS#$TOP/}"
+mkdir -p "$SELFTESTS"
+make -s -C "$TREE/tools/testing/selftests/kvm" ARCH=arm64 CROSS_COMPILE=$CROSS \
+	CC="ccache ${CROSS}gcc" LDFLAGS=-static OUTPUT="$SELFTESTS" \
+	KHDR_INCLUDES="-isystem $KBUILD/usr/include" -j"$JOBS" >/dev/null
+log "done: $(ls -la "$KBUILD/arch/arm64/boot/Image" | awk '{ print $5 }') byte Image"
+
+# The project's own programs for the test host: tests/src/*.c and the
+# executable tests/*.sh, into build/tests (image.sh packs them as /tests).
+mkdir -p "$TOP/build/tests"
+for src in "$TOP"/tests/src/*.c; do
+	[ -e "$src" ] || continue
+	out=$TOP/build/tests/$(basename "$src" .c)
+	if [ ! "$out" -nt "$src" ] || [ "$KBUILD/usr/include/linux/kvm.h" -nt "$out" ]; then
+		ccache ${CROSS}gcc -static -O2 -Wall -Wextra -Werror \
+			-isystem "$KBUILD/usr/include" -o "$out" "$src"
+	fi
+done
+for sh in "$TOP"/tests/*.sh; do
+	[ -x "$sh" ] && install -m 0755 "$sh" "$TOP/build/tests/$(basename "$sh" .sh)"
+done
+log "test programs in build/tests"

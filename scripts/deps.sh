@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# deps.sh - install what the harness needs and fetch the base sources.
+#
+# Every step is skipped when already done, so this is cheap to run before
+# every target.  Downloads live in $CACHE (outside the clone) so a fresh
+# clone reuses them.  The Debian mirror is read from the machine's own apt
+# configuration; suites beyond bookworm are reached through private apt
+# lists under $CACHE/apt, never through the system's sources.
+#
+# Outputs:
+#   $CACHE/base/linux-source.tar.xz  + .version   (newest linux-source-7.3)
+#   $CACHE/busybox/busybox                         (static arm64 busybox)
+set -euo pipefail
+
+CACHE=${CACHE:?CACHE must be set}
+KVER_SERIES=${KVER_SERIES:-7.3}
+QEMU_MIN_MAJOR=10
+APTDIR=$CACHE/apt
+
+log() { printf 'deps: %s\n' "$*" >&2; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The machine's own Debian mirror: the repository serving bookworm.
+mirror() {
+	apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null |
+		awk '$1 == "bookworm" { print $2; exit }'
+}
+
+# private_apt NAME ARCH SUITE... : write a private sources list and its own
+# lists/status directories, run `apt-get update` on it once, and print the
+# apt-get options that select it.
+private_apt() {
+	local name=$1 arch=$2 dir=$APTDIR/$1 m
+	shift 2
+	m=$(mirror)
+	[ -n "$m" ] || { log "no bookworm mirror in the apt configuration"; exit 1; }
+	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
+	[ -f "$dir/status" ] || : >"$dir/status"
+	local opts=(-o "Dir::Etc::sourcelist=$dir/sources.list"
+		    -o Dir::Etc::sourceparts=/dev/null
+		    -o "Dir::State::Lists=$dir/lists"
+		    -o "Dir::Cache::Archives=$dir/archives"
+		    -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch"
+		    -o APT::Sandbox::User=root)
+	[ "$name" = install ] || opts+=(-o "Dir::State::status=$dir/status")
+	local want
+	want=$(for s in "$@"; do printf 'deb [arch=%s] %s %s main\n' "$arch" "$m" "$s"; done)
+	if [ "$(cat "$dir/sources.list" 2>/dev/null)" != "$want" ] ||
+	   [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440)" ]; then
+		printf '%s\n' "$want" >"$dir/sources.list"
+		log "apt-get update ($name: $*)"
+		apt-get -q "${opts[@]}" update >&2
+	fi
+	printf '%s\n' "${opts[@]}"
+}
+
+host_packages() {
+	local pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc bison flex
+		    libssl-dev libelf-dev cpio ccache git make rsync xz-utils
+		    python3 ipxe-qemu curl)
+	local missing=() p
+	for p in "${pkgs[@]}"; do
+		dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		log "installing ${missing[*]}"
+		as_root apt-get -q update >&2 || true
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get -qy install \
+			--no-install-recommends "${missing[@]}" >&2
+	fi
+}
+
+qemu_major() {
+	{ qemu-system-aarch64 --version 2>/dev/null || true; } |
+		sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p'
+}
+
+qemu() {
+	local v
+	v=$(qemu_major)
+	[ -n "$v" ] && [ "$v" -ge $QEMU_MIN_MAJOR ] && return
+	log "installing qemu-system-arm >= $QEMU_MIN_MAJOR from bookworm-backports"
+	local -a opts
+	mapfile -t opts < <(private_apt install amd64 bookworm bookworm-updates bookworm-backports)
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get -qy "${opts[@]}" \
+		-o Dir::Cache::Archives=/var/cache/apt/archives \
+		install --no-install-recommends -t bookworm-backports \
+		qemu-system-arm ipxe-qemu >&2
+	v=$(qemu_major)
+	[ -n "$v" ] && [ "$v" -ge $QEMU_MIN_MAJOR ] ||
+		{ log "qemu-system-aarch64 is ${v:-missing}, need >= $QEMU_MIN_MAJOR"; exit 1; }
+}
+
+# fetch NAME ARCH PKG SUITE... : download the newest .deb of PKG into
+# $CACHE/debs and print its path.
+fetch() {
+	local name=$1 arch=$2 pkg=$3
+	shift 3
+	local -a opts
+	mapfile -t opts < <(private_apt "$name" "$arch" "$@")
+	mkdir -p "$CACHE/debs"
+	local ver
+	ver=$(apt-cache "${opts[@]}" policy "$pkg" | awk '/Candidate:/ { print $2 }')
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] ||
+		{ log "$pkg not found in $*"; exit 1; }
+	local deb
+	deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null || true)
+	if [ -z "$deb" ]; then
+		log "downloading $pkg $ver"
+		(cd "$CACHE/debs" && apt-get -q "${opts[@]}" download "$pkg=$ver" >&2)
+		deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}_"*.deb)
+	fi
+	printf '%s\n' "$deb"
+}
+
+base_source() {
+	local out=$CACHE/base
+	mkdir -p "$out"
+	if [ -f "$out/linux-source.tar.xz" ] && [ -f "$out/version" ] &&
+	   [ -z "$(find "$out/version" -mmin +1440)" ]; then
+		return
+	fi
+	local deb tmp
+	deb=$(fetch trixie amd64 "linux-source-$KVER_SERIES" trixie trixie-backports)
+	tmp=$(mktemp -d)
+	dpkg-deb -x "$deb" "$tmp"
+	local tarball
+	tarball=$(ls "$tmp"/usr/src/linux-source-"$KVER_SERIES".tar.* | head -n 1)
+	mv "$tarball" "$out/linux-source.tar.xz.new"
+	mv "$out/linux-source.tar.xz.new" "$out/linux-source.tar.xz"
+	dpkg-deb -f "$deb" Version >"$out/version"
+	rm -rf "$tmp"
+	log "base: linux-source-$KVER_SERIES $(cat "$out/version")"
+}
+
+busybox() {
+	local out=$CACHE/busybox
+	[ -x "$out/busybox" ] && return
+	local deb tmp
+	deb=$(fetch arm64 arm64 busybox-static bookworm)
+	tmp=$(mktemp -d)
+	dpkg-deb -x "$deb" "$tmp"
+	mkdir -p "$out"
+	install -m 0755 "$tmp/bin/busybox" "$out/busybox"
+	dpkg-deb -f "$deb" Version >"$out/version"
+	rm -rf "$tmp"
+}
+
+mkdir -p "$CACHE"
+host_packages
+qemu
+busybox
+if [ -n "${LINUX_SRC:-}" ]; then
+	[ -f "$LINUX_SRC/Makefile" ] || { log "LINUX_SRC=$LINUX_SRC is not a kernel tree"; exit 1; }
+else
+	base_source
+fi
