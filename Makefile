@@ -4,6 +4,7 @@
 #   make check                    every test on every QEMU configuration
 #   make test T=<test> CPU=<cfg>  one test on one configuration, console shown
 #   make shell CPU=<cfg>          interactive shell in the booted host
+#   make check-harness            prove the harness fails when it must
 #   make tree [FORCE=1]           base + patches/ into build/linux
 #   make export                   build/linux's commits back into patches/
 #   make clean                    remove build/ (refuses unexported work)
@@ -19,7 +20,7 @@ export CACHE KCONFIG LINUX_SRC
 CONFIGS := $(shell scripts/testlist.py configs)
 S := scripts
 
-.PHONY: all deps tree ensure-tree export build image check test shell demo clean
+.PHONY: all deps tree ensure-tree export build image check check-harness test shell demo clean
 
 all: check
 
@@ -48,6 +49,9 @@ check: image
 		$(S)/boot.py $$c run || exit 1; \
 	done
 	@$(S)/report.py $(CONFIGS)
+
+check-harness: image
+	@$(S)/check-harness.sh
 
 test: image
 	@[ -n "$(T)" ] || { echo "usage: make test T=<test> CPU=<config>" >&2; exit 2; }

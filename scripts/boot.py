@@ -26,23 +26,41 @@ TOP = testlist.TOP
 KCONFIG = os.environ.get("KCONFIG", "base")
 SLOW = 4 if KCONFIG != "base" else 1
 BOOT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", 240)) * SLOW
-GRACE = 60
+GRACE = int(os.environ.get("GRACE", 60))
 EXIT_TIMEOUT = 30
+
+
+def initramfs(config, tests):
+    """The image plus a small cpio holding /etc/harness-run, the tests to
+    run ("name timeout args..." per line): the kernel unpacks concatenated
+    archives, and init takes at most 32 words from the command line."""
+    kbuild = os.path.join(TOP, "build", f"kbuild-{KCONFIG}")
+    outdir = os.path.join(TOP, "build", "results", config)
+    os.makedirs(outdir, exist_ok=True)
+    run = os.path.join(outdir, "run.list")
+    with open(run, "w") as f:
+        for t in tests:
+            f.write(" ".join([t["name"], str(t["timeout"] * SLOW)] + t["args"]) + "\n")
+    spec = f"dir /etc 0755 0 0\nfile /etc/harness-run {run} 0644 0 0\n"
+    extra = subprocess.run([os.path.join(kbuild, "usr", "gen_init_cpio"), "-"], input=spec.encode(),
+                           stdout=subprocess.PIPE, check=True).stdout
+    image = os.path.join(outdir, "initramfs.cpio")
+    with open(os.path.join(TOP, "build", f"initramfs-{KCONFIG}.cpio"), "rb") as base, \
+            open(image, "wb") as out:
+        out.write(base.read())
+        out.write(extra)
+    return image
 
 
 def qemu_command(config, mode, tests):
     c = testlist.configs()[config]
-    args = [config, mode] + [
-        ":".join([t["name"], str(t["timeout"] * SLOW)] + ([",".join(t["args"])] if t["args"] else []))
-        for t in tests
-    ]
     cmdline = " ".join(x for x in ["console=ttyAMA0 panic=-1 loglevel=5", c["cmdline"],
-                                   os.environ.get("CMDLINE", ""), "--"] + args if x)
+                                   os.environ.get("CMDLINE", ""), "--", config, mode] if x)
     qemu = os.environ.get("QEMU", "qemu-system-aarch64")
     return [qemu, "-M", "virt,virtualization=on,gic-version=3",
             "-cpu", c["cpu"], "-smp", c["smp"], "-m", "2G", "-nic", "none", "-no-reboot",
             "-kernel", os.path.join(TOP, "build", f"kbuild-{KCONFIG}", "arch/arm64/boot/Image"),
-            "-initrd", os.path.join(TOP, "build", f"initramfs-{KCONFIG}.cpio"),
+            "-initrd", initramfs(config, tests),
             "-append", cmdline] + c["qemu"]
 
 

@@ -76,7 +76,9 @@ for src in "$TOP"/tests/src/*.c; do
 			-isystem "$KBUILD/usr/include" -o "$out" "$src"
 	fi
 done
-for sh in "$TOP"/tests/*.sh; do
-	[ -x "$sh" ] && install -m 0755 "$sh" "$TOP/build/tests/$(basename "$sh" .sh)"
+for sh in "$TOP"/tests/*.sh "$TOP"/tests/*/*.sh; do
+	[ -x "$sh" ] || continue
+	rel=${sh#"$TOP"/tests/}
+	install -D -m 0755 "$sh" "$TOP/build/tests/${rel%.sh}"
 done
 log "test programs in build/tests"

@@ -31,16 +31,30 @@ if [ "$n" -gt 0 ]; then
 		-o "$tmp" base..HEAD
 fi
 
-# Shortlog + diffstat start at the first "Author Name (N):" line.
-tail_start() { grep -n -m1 -E '^[^[:space:]].* \([0-9]+\):$' "$1" | cut -d: -f1; }
+# The generated tail of a cover letter: walking back from the end over
+# diffstat lines, shortlog entries, "Author (N):" headers and blank lines,
+# the tail starts at the first author header of that run.
+tail_start() {
+	awk '{ line[NR] = $0 }
+	END {
+		start = NR + 1
+		for (i = NR; i > 0; i--) {
+			l = line[i]
+			if (l ~ /^[^ \t].* \([0-9]+\):$/) start = i
+			else if (l ~ /^$/ || l ~ /^  [^ ]/ || l ~ /^ [^ ].* \| / ||
+				 l ~ /^ [0-9]+ files? changed/) continue
+			else break
+		}
+		print start
+	}' "$1"
+}
 
 cover=$PATCHES/0000-cover-letter.patch
 new=$tmp/0000-cover-letter.patch
 if [ -f "$new" ] && [ -f "$cover" ]; then
 	title=$(sed -n 's/^Subject: \[[^]]*\] //p' "$cover" | head -n 1)
 	body_start=$(grep -n -m1 '^$' "$cover" | cut -d: -f1)
-	old_tail=$(tail_start "$cover" || true)
-	old_tail=${old_tail:-$(($(wc -l <"$cover") + 1))}
+	old_tail=$(tail_start "$cover")
 	new_body=$(grep -n -m1 '^$' "$new" | cut -d: -f1)
 	new_tail=$(tail_start "$new")
 	{

@@ -8,7 +8,7 @@ import os
 import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TESTS = os.path.join(TOP, "tests", "tests.list")
+TESTS = os.environ.get("TEST_LIST") or os.path.join(TOP, "tests", "tests.list")
 QEMU_CONF = os.path.join(TOP, "config", "qemu.conf")
 
 

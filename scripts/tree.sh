@@ -12,7 +12,6 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${CACHE:?CACHE must be set}
 TREE=${TREE:-$TOP/build/linux}
 PATCHES=$TOP/patches
 
@@ -74,6 +73,7 @@ if [ -d "$TREE/.git" ]; then
 fi
 [ "$mode" = --check-only ] && exit 0
 
+CACHE=${CACHE:?CACHE must be set}
 rm -rf "$TREE"
 mkdir -p "$TREE"
 if [ -n "${LINUX_SRC:-}" ]; then
