@@ -54,7 +54,7 @@ def initramfs(config, tests):
 
 def qemu_command(config, mode, tests):
     c = testlist.configs()[config]
-    cmdline = " ".join(x for x in ["console=ttyAMA0 panic=-1 loglevel=5", c["cmdline"],
+    cmdline = " ".join(x for x in ["console=ttyAMA0 panic=-1 loglevel=5 hugepages=16", c["cmdline"],
                                    os.environ.get("CMDLINE", ""), "--", config, mode] if x)
     qemu = os.environ.get("QEMU", "qemu-system-aarch64")
     return [qemu, "-M", "virt,virtualization=on,gic-version=3",

@@ -41,35 +41,41 @@ class Row:
         self.why, self.cases, self.output = why, list(cases), list(output)
 
 
+def parse_result(m):
+    """A KTAP result line -> (name, result)."""
+    text = m.group(4) or ""
+    if text.startswith("#"):
+        desc, directive = "", text[1:]
+    else:
+        desc, _, directive = text.partition(" #")
+    directive = directive.strip()
+    name = desc.strip() or re.sub(r"^SKIP\s*", "", directive) or m.group(3)
+    if directive.upper().startswith("SKIP"):
+        return name.replace(" ", "_"), "skip"
+    return name.replace(" ", "_"), "pass" if m.group(2) == "ok" else "fail"
+
+
 def parse_cases(prefix, lines, drop=None):
-    """KTAP result lines at the outermost indentation -> case Rows."""
+    """KTAP result lines at the outermost indentation -> case Rows.  A line
+    whose name is drop (a KUnit suite's own result) is not a case: its
+    result is returned beside the cases, and the cases are the results one
+    level inside it."""
     found = [(m.group(1), m) for m in map(CASE.match, lines) if m]
+    own = [parse_result(m)[1] for _, m in found if drop and parse_result(m)[0] == drop]
+    found = [(i, m) for i, m in found if not (drop and parse_result(m)[0] == drop)]
     if not found:
-        return []
+        return [], own
     top = min(len(i) for i, _ in found)
     rows, seen = [], {}
     for indent, m in found:
         if len(indent) != top:
             continue
-        text = m.group(4) or ""
-        if text.startswith("#"):
-            desc, directive = "", text[1:]
-        else:
-            desc, _, directive = text.partition(" #")
-        directive = directive.strip()
-        name = desc.strip() or re.sub(r"^SKIP\s*", "", directive) or m.group(3)
-        name = name.replace(" ", "_")
-        if drop and name == drop:
-            continue
+        name, result = parse_result(m)
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:
             name = f"{name}_{seen[name]}"
-        if directive.upper().startswith("SKIP"):
-            result = "skip"
-        else:
-            result = "pass" if m.group(2) == "ok" else "fail"
         rows.append(Row(f"{prefix}:{name}", result))
-    return rows
+    return rows, own
 
 
 def read_console(config):
@@ -137,9 +143,15 @@ def config_rows(config):
         if not name.startswith("kunit:"):
             continue
         suite = name[len("kunit:"):]
-        cases = parse_cases(suite, fr["lines"], drop=suite)
-        res = "fail" if any(c.result == "fail" for c in cases) else \
-            "skip" if cases and all(c.result == "skip" for c in cases) else "pass"
+        cases, own = parse_cases(suite, fr["lines"], drop=suite)
+        if fr["end"] is None or "fail" in own or any(c.result == "fail" for c in cases):
+            res = "fail"
+        elif not cases and not own:
+            res = "fail"
+        elif "skip" in own or (cases and all(c.result == "skip" for c in cases)):
+            res = "skip"
+        else:
+            res = "pass"
         rows.append(Row(suite, res, cases=cases, output=fr["lines"][-30:] if res == "fail" else ()))
 
     for name in meta["tests"]:
@@ -147,7 +159,7 @@ def config_rows(config):
         if fr is None:
             rows.append(Row(name, "fail", why="did not run"))
             continue
-        cases = parse_cases(name, fr["lines"])
+        cases, _ = parse_cases(name, fr["lines"])
         secs = fr["end"] - fr["start"] if fr["end"] is not None else None
         rc = fr["rc"]
         if fr["end"] is None:
