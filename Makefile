@@ -17,7 +17,6 @@ KCONFIG ?= base
 CPU ?= max
 export CACHE KCONFIG LINUX_SRC
 
-CONFIGS := $(shell scripts/testlist.py configs)
 S := scripts
 
 .PHONY: all deps tree ensure-tree export build image check check-harness test shell demo clean
@@ -44,11 +43,12 @@ image: build
 
 check: image
 	@rm -rf build/results
-	@for c in $(CONFIGS); do \
+	@configs=$$($(S)/testlist.py configs) && \
+	for c in $$configs; do \
 		echo "check: booting $$c" >&2; \
 		$(S)/boot.py $$c run || exit 1; \
-	done
-	@$(S)/report.py $(CONFIGS)
+	done && \
+	$(S)/report.py $$configs
 
 check-harness: image
 	@$(S)/check-harness.sh
