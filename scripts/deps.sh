@@ -58,7 +58,7 @@ private_apt() {
 }
 
 host_packages() {
-	local pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc bison flex
+	local pkgs=(gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc bison flex
 		    libssl-dev libelf-dev cpio ccache git make rsync xz-utils
 		    python3 ipxe-qemu curl)
 	local missing=() p
