@@ -11,21 +11,21 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${CACHE:?CACHE must be set}
 KCONFIG=${KCONFIG:-base}
 TREE=${TREE:-$TOP/build/linux}
-KBUILD=$TOP/build/kbuild-$KCONFIG
+KBUILD=${KBUILD_DIR:-$TOP/build/kbuild-$KCONFIG}
 SELFTESTS=$TOP/build/selftests
 CROSS=aarch64-linux-gnu-
 JOBS=${JOBS:-$(nproc)}
 
 log() { printf 'build: %s\n' "$*" >&2; }
 
-[ -d "$TREE/.git" ] || { log "no tree at $TREE: run 'make tree'"; exit 1; }
+[ -e "$TREE/.git" ] || { log "no tree at $TREE: run 'make tree'"; exit 1; }
 
 export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G} CCACHE_SLOPPINESS=time_macros
 export KBUILD_BUILD_TIMESTAMP='2026-01-01' KBUILD_BUILD_USER=harness KBUILD_BUILD_HOST=harness
 kmake() {
 	make -s -C "$TREE" O="$KBUILD" ARCH=arm64 CROSS_COMPILE=$CROSS \
-		CC="ccache ${CROSS}gcc" -j"$JOBS" "$@"
+		CC="ccache ${CROSS}gcc" -j"$JOBS" ${EXTRA_MAKEFLAGS:-} "$@"
 }
 
 fragments=("$TOP/config/base.config")
@@ -37,7 +37,7 @@ done
 # Configure into a scratch directory; replace .config only when it changed,
 # so an unchanged configuration rebuilds nothing.
 mkdir -p "$KBUILD"
-cfg=$TOP/build/kconfig-$KCONFIG
+cfg=$KBUILD.kconfig
 rm -rf "$cfg" && mkdir -p "$cfg"
 make -s -C "$TREE" O="$cfg" ARCH=arm64 CROSS_COMPILE=$CROSS allnoconfig >/dev/null
 (cd "$cfg" && KCONFIG_CONFIG=.config "$TREE/scripts/kconfig/merge_config.sh" \
@@ -57,6 +57,7 @@ rm -rf "$cfg"
 log "kernel ($KCONFIG) in ${KBUILD#$TOP/}"
 kmake olddefconfig
 kmake Image headers
+[ "${KERNEL_ONLY:-0}" = 1 ] && exit 0
 
 log "KVM selftests in ${SELFTESTS#$TOP/}"
 mkdir -p "$SELFTESTS"
