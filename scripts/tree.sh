@@ -87,6 +87,11 @@ else
 fi
 printf '%s\n' "$base_name" >"$TOP/build/base-version"
 
+# Debian's linux-source adds "/*" (ignore everything at the top level) to
+# .gitignore, which would hide every new file a patch adds: drop that block.
+sed -i '/^# Debian packaging: ignore everything at the top level/,/^!\/debian\/$/d' \
+	"$TREE/.gitignore"
+
 export GIT_AUTHOR_NAME=base GIT_AUTHOR_EMAIL=base@localhost
 export GIT_COMMITTER_NAME=base GIT_COMMITTER_EMAIL=base@localhost
 export GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z'
