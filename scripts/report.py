@@ -42,17 +42,18 @@ class Row:
 
 
 def parse_result(m):
-    """A KTAP result line -> (name, result)."""
+    """A KTAP result line -> (name, result, skip reason)."""
     text = m.group(4) or ""
     if text.startswith("#"):
         desc, directive = "", text[1:]
     else:
         desc, _, directive = text.partition(" #")
     directive = directive.strip()
-    name = desc.strip() or re.sub(r"^SKIP\s*", "", directive) or m.group(3)
+    reason = re.sub(r"^SKIP\s*", "", directive, flags=re.I)
+    name = desc.strip() or reason or m.group(3)
     if directive.upper().startswith("SKIP"):
-        return name.replace(" ", "_"), "skip"
-    return name.replace(" ", "_"), "pass" if m.group(2) == "ok" else "fail"
+        return name.replace(" ", "_"), "skip", reason or None
+    return name.replace(" ", "_"), "pass" if m.group(2) == "ok" else "fail", None
 
 
 def parse_cases(prefix, lines, drop=None):
@@ -61,7 +62,7 @@ def parse_cases(prefix, lines, drop=None):
     result is returned beside the cases, and the cases are the results one
     level inside it."""
     found = [(m.group(1), m) for m in map(CASE.match, lines) if m]
-    own = [parse_result(m)[1] for _, m in found if drop and parse_result(m)[0] == drop]
+    own = [parse_result(m)[1:] for _, m in found if drop and parse_result(m)[0] == drop]
     found = [(i, m) for i, m in found if not (drop and parse_result(m)[0] == drop)]
     if not found:
         return [], own
@@ -70,11 +71,11 @@ def parse_cases(prefix, lines, drop=None):
     for indent, m in found:
         if len(indent) != top:
             continue
-        name, result = parse_result(m)
+        name, result, why = parse_result(m)
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:
             name = f"{name}_{seen[name]}"
-        rows.append(Row(f"{prefix}:{name}", result))
+        rows.append(Row(f"{prefix}:{name}", result, why=why))
     return rows, own
 
 
@@ -144,6 +145,8 @@ def config_rows(config):
             continue
         suite = name[len("kunit:"):]
         cases, own = parse_cases(suite, fr["lines"], drop=suite)
+        skip_why = next((w for r, w in own if r == "skip" and w), None)
+        own = [r for r, _ in own]
         if fr["end"] is None or "fail" in own or any(c.result == "fail" for c in cases):
             res = "fail"
         elif not cases and not own:
@@ -152,7 +155,8 @@ def config_rows(config):
             res = "skip"
         else:
             res = "pass"
-        rows.append(Row(suite, res, cases=cases, output=fr["lines"][-30:] if res == "fail" else ()))
+        rows.append(Row(suite, res, why=skip_why, cases=cases,
+                        output=fr["lines"][-30:] if res == "fail" else ()))
 
     for name in meta["tests"]:
         fr = frames.get(name)
