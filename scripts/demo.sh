@@ -22,6 +22,7 @@ label() {
 	cpus) echo "CPUs" ;;
 	kvm_mode) echo "KVM mode" ;;
 	fgt) echo "FEAT_FGT (fine-grained traps)" ;;
+	hpmn0) echo "FEAT_HPMN0 (guest may get 0 counters)" ;;
 	host_pmu) echo "host PMU driver" ;;
 	host_counters) echo "counters the host sees (incl. cycle)" ;;
 	kvm_pmu_v3) echo "KVM offers a vPMU" ;;

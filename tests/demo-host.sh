@@ -18,6 +18,10 @@ case $log in
 *"CPU features: detected: Fine Grained Traps"*) kv fgt yes ;;
 *) kv fgt no ;;
 esac
+case $log in
+*"CPU features: detected: HPMN0"*) kv hpmn0 yes ;;
+*) kv hpmn0 "no (or a kernel without the capability)" ;;
+esac
 # "hw perfevents: enabled with armv8_pmuv3_0 PMU driver, 7 (0,8000003f) counters available"
 pmu=$(echo "$log" | sed -n 's/.*hw perfevents: enabled with \([^ ]*\) PMU driver, \([0-9]*\) .*/\1 \2/p' | head -n 1)
 kv host_pmu "${pmu%% *}"
