@@ -5,6 +5,7 @@
 #   make test T=<test> CPU=<cfg>  one test on one configuration, console shown
 #   make shell CPU=<cfg>          interactive shell in the booted host
 #   make check-harness            prove the harness fails when it must
+#   make patchcheck               checkpatch --strict + each commit builds (W=1)
 #   make tree [FORCE=1]           base + patches/ into build/linux
 #   make export                   build/linux's commits back into patches/
 #   make clean                    remove build/ (refuses unexported work)
@@ -19,7 +20,7 @@ export CACHE KCONFIG LINUX_SRC
 
 S := scripts
 
-.PHONY: all deps tree ensure-tree export build image check check-harness test shell demo clean
+.PHONY: all deps tree ensure-tree export build image check check-harness patchcheck test shell demo clean
 
 all: check
 
@@ -52,6 +53,9 @@ check: image
 
 check-harness: image
 	@$(S)/check-harness.sh
+
+patchcheck: ensure-tree
+	@$(S)/patchcheck.sh
 
 test: image
 	@[ -n "$(T)" ] || { echo "usage: make test T=<test> CPU=<config>" >&2; exit 2; }
