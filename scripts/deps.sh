@@ -10,11 +10,11 @@
 # Outputs:
 #   $CACHE/base/linux-source.tar.xz  + .version   (newest linux-source-7.3)
 #   $CACHE/busybox/busybox                         (static arm64 busybox)
+#   $CACHE/qemu-src/VERSION/ + version             (QEMU's Debian source)
 set -euo pipefail
 
 CACHE=${CACHE:?CACHE must be set}
 KVER_SERIES=${KVER_SERIES:-7.3}
-QEMU_MIN_MAJOR=10
 APTDIR=$CACHE/apt
 
 log() { printf 'deps: %s\n' "$*" >&2; }
@@ -60,7 +60,7 @@ private_apt() {
 host_packages() {
 	local pkgs=(gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc bison flex
 		    libssl-dev libelf-dev cpio ccache git make rsync xz-utils
-		    python3 ipxe-qemu curl)
+		    python3 curl)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -74,25 +74,68 @@ host_packages() {
 	fi
 }
 
-qemu_major() {
-	{ qemu-system-aarch64 --version 2>/dev/null || true; } |
-		sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p'
-}
+# QEMU is built from Debian's source with our series in patches/qemu/
+# (scripts/qemu.sh); QEMU=/path skips all of it.  The pinned version is the
+# one the patches target; when the mirror has dropped it, the newest
+# release of the same upstream series (QEMU_SERIES) is taken instead.
+QEMU_PIN=${QEMU_PIN:-1:10.0.13+ds-0+deb13u1}
+QEMU_SERIES=${QEMU_SERIES:-10.0}
+QEMU_SUITES=(trixie trixie-updates sid)
 
-qemu() {
-	local v
-	v=$(qemu_major)
-	[ -n "$v" ] && [ "$v" -ge $QEMU_MIN_MAJOR ] && return
-	log "installing qemu-system-arm >= $QEMU_MIN_MAJOR from bookworm-backports"
+qemu_build_deps() {
+	local have
+	have=$( { meson --version 2>/dev/null || echo 0; } | awk -F. '{ print ($1 > 1 || ($1 == 1 && $2 >= 5)) }')
+	local pkgs=(libglib2.0-dev libfdt-dev ninja-build python3-venv dpkg-dev pkg-config)
+	local missing=() p
+	for p in "${pkgs[@]}"; do
+		dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ "$have" = 1 ] || missing+=(meson)
+	[ ${#missing[@]} -gt 0 ] || return 0
+	log "installing ${missing[*]} (meson >= 1.5 from bookworm-backports)"
 	local -a opts
 	mapfile -t opts < <(private_apt install amd64 bookworm bookworm-updates bookworm-backports)
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get -qy "${opts[@]}" \
 		-o Dir::Cache::Archives=/var/cache/apt/archives \
-		install --no-install-recommends -t bookworm-backports \
-		qemu-system-arm ipxe-qemu >&2
-	v=$(qemu_major)
-	[ -n "$v" ] && [ "$v" -ge $QEMU_MIN_MAJOR ] ||
-		{ log "qemu-system-aarch64 is ${v:-missing}, need >= $QEMU_MIN_MAJOR"; exit 1; }
+		install --no-install-recommends -t bookworm-backports "${missing[@]}" >&2
+}
+
+# The QEMU source package, into $CACHE/qemu-src/VERSION/ (.dsc and
+# tarballs); $CACHE/qemu-src/version names the one to use.
+qemu_source() {
+	local out=$CACHE/qemu-src
+	if [ -f "$out/version" ] && [ -f "$out/$(cat "$out/version")/done" ]; then
+		return
+	fi
+	local dir=$APTDIR/qemu-src m
+	m=$(mirror)
+	mkdir -p "$dir/lists/partial" "$out"
+	local s
+	for s in "${QEMU_SUITES[@]}"; do printf 'deb-src %s %s main\n' "$m" "$s"; done >"$dir/sources.list"
+	local opts=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o Dir::Etc::sourceparts=/dev/null
+		    -o "Dir::State::Lists=$dir/lists" -o APT::Sandbox::User=root)
+	log "apt-get update (qemu sources: ${QEMU_SUITES[*]})"
+	apt-get -q "${opts[@]}" update >&2
+	local versions ver
+	versions=$(apt-cache "${opts[@]}" showsrc qemu | awk '/^Package: / { p = $2 } /^Version: / && p == "qemu" { print $2 }')
+	if grep -qxF "$QEMU_PIN" <<<"$versions"; then
+		ver=$QEMU_PIN
+	else
+		ver=$(grep -E "^([0-9]+:)?${QEMU_SERIES//./\\.}\.[0-9]+" <<<"$versions" |
+			sort -V | tail -n 1)
+		[ -n "$ver" ] || {
+			log "no qemu $QEMU_SERIES.x source on the mirror (have: $(echo $versions))"
+			log "patches/qemu/ targets $QEMU_PIN: port it to a served release"
+			exit 1
+		}
+		log "qemu $QEMU_PIN is gone from the mirror; trying $ver"
+	fi
+	mkdir -p "$out/$ver"
+	(cd "$out/$ver" && apt-get -q "${opts[@]}" source --download-only "qemu=$ver" >&2)
+	touch "$out/$ver/done"
+	printf '%s\n' "$ver" >"$out/version"
+	log "qemu source: $ver"
 }
 
 # fetch NAME ARCH PKG SUITE... : download the newest .deb of PKG into
@@ -152,7 +195,10 @@ busybox() {
 
 mkdir -p "$CACHE"
 host_packages
-qemu
+if [ -z "${QEMU:-}" ]; then
+	qemu_build_deps
+	qemu_source
+fi
 busybox
 if [ -n "${LINUX_SRC:-}" ]; then
 	[ -f "$LINUX_SRC/Makefile" ] || { log "LINUX_SRC=$LINUX_SRC is not a kernel tree"; exit 1; }

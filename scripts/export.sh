@@ -5,12 +5,17 @@
 #
 # The cover letter keeps its subject and prose; its shortlog and diffstat
 # are regenerated.  Only the top level of patches/ is touched: subfolders
-# (patches/qemu/, ...) are series of their own.
+# (patches/qemu/, ...) are series of their own; WHAT=qemu exports
+# build/qemu into patches/qemu/.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-TREE=${TREE:-$TOP/build/linux}
-PATCHES=$TOP/patches
+WHAT=${WHAT:-linux}
+case $WHAT in
+linux)	TREE=${TREE:-$TOP/build/linux} PATCHES=$TOP/patches ;;
+qemu)	TREE=${TREE:-$TOP/build/qemu} PATCHES=$TOP/patches/qemu ;;
+*)	echo "export: WHAT=$WHAT: want linux or qemu" >&2; exit 2 ;;
+esac
 
 log() { printf 'export: %s\n' "$*" >&2; }
 
@@ -74,4 +79,4 @@ for f in "$tmp"/*.patch; do
 	cp "$f" "$PATCHES/"
 	case $f in */0000-cover-letter.patch) ;; *) basename "$f" >>"$PATCHES/series" ;; esac
 done
-log "$n patches in patches/"
+log "$n patches in ${PATCHES#$TOP/}/"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # tree.sh - make build/linux: the Linux base as the first commit of a git
 # repository, with the series in patches/ applied on top by `git am`.
+# WHAT=qemu does the same for build/qemu: QEMU's Debian source (deps.sh
+# fetched it; Debian's own patches applied) plus patches/qemu/.
 #
 #   tree.sh               (re)make the tree
 #   tree.sh --ensure      make it only when missing or behind patches/
@@ -12,8 +14,12 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-TREE=${TREE:-$TOP/build/linux}
-PATCHES=$TOP/patches
+WHAT=${WHAT:-linux}
+case $WHAT in
+linux)	TREE=${TREE:-$TOP/build/linux} PATCHES=$TOP/patches ;;
+qemu)	TREE=${TREE:-$TOP/build/qemu} PATCHES=$TOP/patches/qemu ;;
+*)	echo "tree: WHAT=$WHAT: want linux or qemu" >&2; exit 2 ;;
+esac
 
 log() { printf 'tree: %s\n' "$*" >&2; }
 
@@ -54,7 +60,7 @@ mode=${1:-}
 if [ "$mode" = --ensure ] && [ -d "$TREE/.git" ]; then
 	lost=$(unexported)
 	if [ -n "$lost" ]; then
-		log "using build/linux as it is; it holds work not in patches/:"
+		log "using $TREE as it is; it holds work not in ${PATCHES#$TOP/}/:"
 		printf '%s\n' "$lost" >&2
 		exit 0
 	fi
@@ -65,7 +71,7 @@ fi
 if [ -d "$TREE/.git" ]; then
 	lost=$(unexported)
 	if [ -n "$lost" ] && [ "${FORCE:-0}" != 1 ]; then
-		log "$TREE holds work that is not in patches/:"
+		log "$TREE holds work that is not in ${PATCHES#$TOP/}/:"
 		printf '%s\n' "$lost" >&2
 		log "run 'make export' first, or add FORCE=1 to discard it"
 		exit 1
@@ -76,7 +82,15 @@ fi
 CACHE=${CACHE:?CACHE must be set}
 rm -rf "$TREE"
 mkdir -p "$TREE"
-if [ -n "${LINUX_SRC:-}" ]; then
+if [ "$WHAT" = qemu ]; then
+	ver=$(cat "$CACHE/qemu-src/version")
+	log "base: qemu $ver (Debian source)"
+	rm -rf "$TREE.src"
+	dpkg-source -q -x "$CACHE/qemu-src/$ver"/*.dsc "$TREE.src" >&2
+	rm -rf "$TREE" && mv "$TREE.src" "$TREE"
+	base_name="QEMU $(cat "$TREE/VERSION") (Debian source qemu $ver)"
+	printf '%s\n' "$base_name" >"$TOP/build/qemu-version"
+elif [ -n "${LINUX_SRC:-}" ]; then
 	log "base: $LINUX_SRC"
 	rsync -a --exclude=.git "$LINUX_SRC"/ "$TREE"/
 	base_name="Linux $(make -s -C "$TREE" kernelversion) from $LINUX_SRC"
@@ -85,12 +99,13 @@ else
 	tar -xf "$CACHE/base/linux-source.tar.xz" -C "$TREE" --strip-components=1
 	base_name="Linux $(make -s -C "$TREE" kernelversion) (Debian linux-source $(cat "$CACHE/base/version"))"
 fi
-printf '%s\n' "$base_name" >"$TOP/build/base-version"
-
-# Debian's linux-source adds "/*" (ignore everything at the top level) to
-# .gitignore, which would hide every new file a patch adds: drop that block.
-sed -i '/^# Debian packaging: ignore everything at the top level/,/^!\/debian\/$/d' \
-	"$TREE/.gitignore"
+if [ "$WHAT" = linux ]; then
+	printf '%s\n' "$base_name" >"$TOP/build/base-version"
+	# Debian's linux-source adds "/*" (ignore everything at the top level)
+	# to .gitignore, which would hide every new file a patch adds.
+	sed -i '/^# Debian packaging: ignore everything at the top level/,/^!\/debian\/$/d' \
+		"$TREE/.gitignore"
+fi
 
 export GIT_AUTHOR_NAME=base GIT_AUTHOR_EMAIL=base@localhost
 export GIT_COMMITTER_NAME=base GIT_COMMITTER_EMAIL=base@localhost
@@ -109,7 +124,8 @@ mapfile -t files < <(series)
 if [ ${#files[@]} -gt 0 ]; then
 	log "applying ${#files[@]} patches"
 	git -C "$TREE" am -q --committer-date-is-author-date "${files[@]}" || {
-		log "git am failed; the tree is left mid-am in $TREE"
+		log "git am failed: ${PATCHES#$TOP/}/ does not apply to $base_name;"
+		log "the tree is left mid-am in $TREE"
 		exit 1
 	}
 fi
