@@ -7,20 +7,23 @@
 #   make check-harness            prove the harness fails when it must
 #   make patchcheck               checkpatch --strict + each commit builds (W=1)
 #   make tree [FORCE=1]           base + patches/ into build/linux
-#   make export                   build/linux's commits back into patches/
+#   make qemu                     build (or reuse) QEMU with patches/qemu/
+#   make export                   build/linux's commits back into patches/,
+#                                 build/qemu's into patches/qemu/
 #   make clean                    remove build/ (refuses unexported work)
 #
 # KCONFIG=debug adds lock and memory debugging; LINUX_SRC=/path uses that
-# tree as the base; CACHE holds downloads and ccache across clones.
+# tree as the base; QEMU=/path boots with that QEMU instead of ours; CACHE
+# holds downloads, ccache and built QEMUs across clones.
 
 CACHE ?= $(HOME)/.cache/kvm-pmu
 KCONFIG ?= base
 CPU ?= max
-export CACHE KCONFIG LINUX_SRC
+export CACHE KCONFIG LINUX_SRC QEMU
 
 S := scripts
 
-.PHONY: all deps tree ensure-tree export build image check check-harness patchcheck test shell demo clean
+.PHONY: all deps tree ensure-tree export qemu build image check check-harness patchcheck test shell demo clean
 
 all: check
 
@@ -35,6 +38,10 @@ ensure-tree: deps
 
 export:
 	@$(S)/export.sh
+	@[ ! -d build/qemu/.git ] || WHAT=qemu $(S)/export.sh
+
+qemu: deps
+	@$(S)/qemu.sh
 
 build: ensure-tree
 	@$(S)/build.sh
@@ -42,7 +49,7 @@ build: ensure-tree
 image: build
 	@$(S)/image.sh
 
-check: image
+check: image qemu
 	@rm -rf build/results
 	@configs=$$($(S)/testlist.py configs) && \
 	for c in $$configs; do \
@@ -51,24 +58,25 @@ check: image
 	done && \
 	$(S)/report.py $$configs
 
-check-harness: image
+check-harness: image qemu
 	@$(S)/check-harness.sh
 
 patchcheck: ensure-tree
 	@$(S)/patchcheck.sh
 
-test: image
+test: image qemu
 	@[ -n "$(T)" ] || { echo "usage: make test T=<test> CPU=<config>" >&2; exit 2; }
 	@rm -rf build/results/$(CPU)
 	@VERBOSE=1 $(S)/boot.py $(CPU) run $(T)
 	@$(S)/report.py $(CPU)
 
-shell: image
+shell: image qemu
 	@$(S)/boot.py $(CPU) shell
 
-demo: image
+demo: image qemu
 	@$(S)/demo.sh $(CPU)
 
 clean:
 	@[ ! -d build/linux/.git ] || FORCE=$(FORCE) $(S)/tree.sh --check-only
+	@[ ! -d build/qemu/.git ] || WHAT=qemu FORCE=$(FORCE) $(S)/tree.sh --check-only
 	rm -rf build

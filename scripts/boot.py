@@ -5,6 +5,8 @@
     boot.py CONFIG demo         boot, print the host's PMU facts
     boot.py CONFIG shell        interactive busybox shell
 
+Bare-metal test programs (tests/bare/NAME/, built as build/bare/NAME.elf)
+run first, each started by a QEMU of its own at EL2 in place of the host.
 The console goes to build/results/CONFIG/console.log, each line prefixed by
 the runner's wall-clock seconds since QEMU started (in-guest clocks are
 virtual under icount).  Timeouts are enforced here by wall clock as well
@@ -52,33 +54,56 @@ def initramfs(config, tests):
     return image
 
 
+def qemu_binary():
+    """QEMU=/path, else the one scripts/qemu.sh built and linked."""
+    return os.environ.get("QEMU") or os.path.join(TOP, "build", "qemu-system-aarch64")
+
+
 def qemu_command(config, mode, tests):
     c = testlist.configs()[config]
     cmdline = " ".join(x for x in ["console=ttyAMA0 panic=-1 loglevel=5 hugepages=16", c["cmdline"],
                                    os.environ.get("CMDLINE", ""), "--", config, mode] if x)
-    qemu = os.environ.get("QEMU", "qemu-system-aarch64")
-    return [qemu, "-M", "virt,virtualization=on,gic-version=3",
+    return [qemu_binary(), "-M", "virt,virtualization=on,gic-version=3",
             "-cpu", c["cpu"], "-smp", c["smp"], "-m", "2G", "-nic", "none", "-no-reboot",
             "-kernel", os.path.join(TOP, "build", f"kbuild-{KCONFIG}", "arch/arm64/boot/Image"),
             "-initrd", initramfs(config, tests),
             "-append", cmdline] + c["qemu"]
 
 
-def run(config, mode, tests, echo):
-    outdir = os.path.join(TOP, "build", "results", config)
-    os.makedirs(outdir, exist_ok=True)
-    cmd = qemu_command(config, mode, tests) + ["-display", "none", "-monitor", "none",
-                                                "-serial", "stdio"]
-    timeouts = {t["name"]: t["timeout"] * SLOW + GRACE for t in tests}
-    start = time.monotonic()
-    deadline, waiting_for = start + BOOT_TIMEOUT, "/init"
-    killed = None
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    buf = b""
-    with open(os.path.join(outdir, "console.log"), "w") as log:
+def bare_command(config, test):
+    """A bare-metal test program started by QEMU at EL2 instead of the
+    host kernel: no kernel is involved in what it checks."""
+    c = testlist.configs()[config]
+    return [qemu_binary(), "-M", "virt,virtualization=on,gic-version=3",
+            "-cpu", c["cpu"], "-smp", "1", "-m", "128M", "-nic", "none", "-no-reboot",
+            "-kernel", os.path.join(TOP, "build", "bare", f"{test['name']}.elf")] + c["qemu"]
+
+
+class Console:
+    """QEMU's serial output -> console.log, timestamped by the wall clock
+    since the first QEMU started, with the deadlines the markers set."""
+
+    def __init__(self, outdir, echo):
+        self.log = open(os.path.join(outdir, "console.log"), "w")
+        self.echo, self.start = echo, time.monotonic()
+
+    def write(self, line):
+        self.log.write(f"{time.monotonic() - self.start:.3f}\t{line}\n")
+        self.log.flush()
+        if self.echo:
+            print(line, flush=True)
+
+    def run(self, cmd, timeouts, first_deadline, first_wait):
+        """Run cmd until it exits or a deadline passes; returns (rc, killed)."""
+        start = time.monotonic()
+        deadline, waiting_for = start + first_deadline, first_wait
+        killed = None
+        proc = subprocess.Popen(cmd + ["-display", "none", "-monitor", "none", "-serial", "stdio"],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        buf = b""
         while True:
             now = time.monotonic()
             if now > deadline:
@@ -96,11 +121,7 @@ def run(config, mode, tests, echo):
             *lines, buf = buf.split(b"\n")
             for raw in lines:
                 line = raw.decode("utf-8", "replace").rstrip("\r")
-                t = time.monotonic() - start
-                log.write(f"{t:.3f}\t{line}\n")
-                log.flush()
-                if echo:
-                    print(line, flush=True)
+                self.write(line)
                 w = line.split()
                 if len(w) >= 2 and w[0] == "@@harness":
                     if w[1] == "init":
@@ -114,18 +135,38 @@ def run(config, mode, tests, echo):
                     elif w[1] == "done":
                         deadline, waiting_for = time.monotonic() + EXIT_TIMEOUT, "QEMU to exit"
         if buf:
-            log.write(f"{time.monotonic() - start:.3f}\t{buf.decode('utf-8', 'replace')}\n")
+            self.write(buf.decode("utf-8", "replace"))
         if killed:
-            log.write(f"{time.monotonic() - start:.3f}\t@@runner killed: {killed}\n")
-    try:
-        rc = proc.wait(timeout=EXIT_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        rc = proc.wait()
+            self.write(f"@@runner killed: {killed}")
+        try:
+            rc = proc.wait(timeout=EXIT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            rc = proc.wait()
+        return rc, killed
+
+
+def run(config, mode, tests, echo):
+    outdir = os.path.join(TOP, "build", "results", config)
+    os.makedirs(outdir, exist_ok=True)
+    con = Console(outdir, echo)
+    timeouts = {t["name"]: t["timeout"] * SLOW + GRACE for t in tests}
+    # Bare-metal programs first, each in a QEMU of its own; the runner
+    # opens their frame, the program closes it ("@@harness end NAME rc=N").
+    bare = [t for t in tests if t["bare"]]
+    for t in bare:
+        con.write(f"@@harness begin {t['name']} timeout={t['timeout'] * SLOW}")
+        con.run(bare_command(config, t), timeouts, timeouts[t["name"]], f"the end of {t['name']}")
+    host_tests = [t for t in tests if not t["bare"]]
+    meta = dict(config=config, mode=mode, kconfig=KCONFIG, qemu=qemu_binary(),
+                tests=[t["name"] for t in tests], host=bool(host_tests) or mode != "run")
+    if meta["host"]:
+        cmd = qemu_command(config, mode, host_tests)
+        rc, killed = con.run(cmd, timeouts, BOOT_TIMEOUT, "/init")
+        meta.update(command=cmd, qemu_rc=rc, killed=killed)
+    meta["seconds"] = round(time.monotonic() - con.start, 3)
     with open(os.path.join(outdir, "boot.json"), "w") as f:
-        json.dump(dict(config=config, mode=mode, kconfig=KCONFIG, command=cmd,
-                       tests=[t["name"] for t in tests], qemu_rc=rc, killed=killed,
-                       seconds=round(time.monotonic() - start, 3)), f, indent=1)
+        json.dump(meta, f, indent=1)
     return 0
 
 

@@ -88,3 +88,13 @@ for sh in "$TOP"/tests/*.sh "$TOP"/tests/*/*.sh; do
 	install -D -m 0755 "$sh" "$TOP/build/tests/${rel%.sh}"
 done
 log "test programs in build/tests"
+
+# Bare-metal test programs (tests/bare/NAME/, a Makefile each): QEMU starts
+# them at EL2 in place of the host kernel (boot.py), as build/bare/NAME.elf.
+for dir in "$TOP"/tests/bare/*/; do
+	[ -f "$dir/Makefile" ] || continue
+	name=$(basename "$dir")
+	mkdir -p "$TOP/build/bare/$name"
+	make -s -C "$dir" CROSS_COMPILE="$CROSS" OUT="$TOP/build/bare/$name"
+	ln -sfn "$name/$name.elf" "$TOP/build/bare/$name.elf"
+done

@@ -43,7 +43,8 @@ def tests():
         for c in cfgs:
             if c not in known:
                 sys.exit(f"{TESTS}: unknown configuration {c} for {f[0]}")
-        out.append(dict(name=f[0], configs=cfgs, timeout=int(f[2]), args=f[3:]))
+        bare = os.path.isdir(os.path.join(TOP, "tests", "bare", f[0]))
+        out.append(dict(name=f[0], configs=cfgs, timeout=int(f[2]), args=f[3:], bare=bare))
     return out
 
 
@@ -60,7 +61,7 @@ def for_config(config, only=None):
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     if what == "names":
-        print("\n".join(t["name"] for t in tests()))
+        print("\n".join(t["name"] for t in tests() if not t["bare"]))
     elif what == "configs":
         print(" ".join(configs()))
     else:
