@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # patchcheck.sh - review gates for the series in patches/:
-#   checkpatch.pl --strict on every patch (cover letter excluded), and,
+#   checkpatch.pl --strict on every patch (cover letter excluded), QEMU's
+#   checkpatch.pl on every patch of patches/qemu/, and,
 #   unless CHECKPATCH_ONLY=1, a build of every commit of build/linux on
 #   its own (bisectability): a throwaway worktree at each commit, built
 #   with the harness's kernel config and W=1 in build/kbuild-each.
@@ -19,13 +20,28 @@ result() {
 
 mapfile -t patches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" 2>/dev/null)
 echo "KTAP version 1"
+# Ignored: FILE_PATH_CHANGES (MAINTAINERS covers arch/arm64/kvm/ and
+# drivers/perf/ as directories) and CAMELCASE (arm64's generated sysreg
+# names, e.g. ID_AA64DFR0_EL1_PMUVer_V3P5, are mixed case by design).
 for p in "${patches[@]}"; do
 	out=$("$TREE/scripts/checkpatch.pl" --strict --no-tree --quiet \
-		--ignore FILE_PATH_CHANGES "$TOP/patches/$p" 2>&1)
+		--ignore FILE_PATH_CHANGES,CAMELCASE "$TOP/patches/$p" 2>&1)
 	rc=$?
 	[ $rc = 0 ] || sed 's/^/# /' <<<"$out"
 	result $rc "checkpatch $p"
 done
+
+# The QEMU series, with QEMU's own checkpatch.
+mapfile -t qpatches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/qemu/series" 2>/dev/null)
+if [ ${#qpatches[@]} -gt 0 ]; then
+	[ -x "$TOP/build/qemu/scripts/checkpatch.pl" ] || WHAT=qemu "$TOP/scripts/tree.sh" --ensure >/dev/null
+	for p in "${qpatches[@]}"; do
+		out=$("$TOP/build/qemu/scripts/checkpatch.pl" "$TOP/patches/qemu/$p" 2>&1)
+		rc=$?
+		[ $rc = 0 ] || sed 's/^/# /' <<<"$out"
+		result $rc "qemu checkpatch $p"
+	done
+fi
 
 [ "${CHECKPATCH_ONLY:-0}" = 1 ] && { echo "$((n - bad)) passed, $bad failed, 0 skipped"; [ $bad = 0 ]; exit; }
 
@@ -37,17 +53,21 @@ build() {
 	TREE=$wt KBUILD_DIR=$TOP/build/kbuild-each EXTRA_MAKEFLAGS=W=1 KERNEL_ONLY=1 \
 		"$TOP/scripts/build.sh" 2>&1
 }
-# The base first: W=1 warns about code the series does not touch; only
-# warnings in the files a commit changes count against it.
-build >/dev/null
+# The base first: W=1 warns about code the series does not touch. A
+# commit is charged with the warnings in the files it changes that its
+# parent's build did not have (compared without line numbers).
+norm() { grep -E '(warning|error):' | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u; }
+prev=$(build | norm)
 for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 	subject=$(git -C "$TREE" log -1 --format=%s "$c")
 	git -C "$wt" checkout -q "$c"
 	out=$(build)
 	rc=$?
+	cur=$(norm <<<"$out")
 	files=$(git -C "$TREE" show --format= --name-only "$c" | grep -E '\.[ch]$' || true)
-	warnings=$(grep -E '(warning|error):' <<<"$out" |
+	warnings=$(comm -13 <(printf '%s\n' "$prev") <(printf '%s\n' "$cur") |
 		grep -F -f <(printf '%s\n' ${files:-/nonexistent}) || true)
+	prev=$cur
 	[ -z "$warnings" ] || { rc=1; sed 's/^/# /' <<<"$warnings"; }
 	[ $rc = 0 ] || { tail -n 30 <<<"$out" | sed 's/^/# /'; }
 	result $rc "builds on its own (W=1, no warnings): $subject"

@@ -86,7 +86,7 @@ if [ "$WHAT" = qemu ]; then
 	ver=$(cat "$CACHE/qemu-src/version")
 	log "base: qemu $ver (Debian source)"
 	rm -rf "$TREE.src"
-	dpkg-source -q -x "$CACHE/qemu-src/$ver"/*.dsc "$TREE.src" 2> >(grep -v "^gpgv:" >&2) >&2
+	dpkg-source -q --no-copy -x "$CACHE/qemu-src/$ver"/*.dsc "$TREE.src" 2> >(grep -v "^gpgv:" >&2) >&2
 	rm -rf "$TREE" && mv "$TREE.src" "$TREE"
 	base_name="QEMU $(cat "$TREE/VERSION") (Debian source qemu $ver)"
 	printf '%s\n' "$base_name" >"$TOP/build/qemu-version"
