@@ -1153,6 +1153,11 @@ static void case_hpmn0(void)
 	expect_trap(&r);
 	r = el1_read(R_PMCCNTR);
 	expect_ok(&r);
+	/* Only the cycle counter's bit is the guest's: an empty event mask */
+	r = el1_write(R_PMCNTENSET, 0xffffffff);
+	if (expect_ok(&r))
+		expect_hex("PMCNTENSET_EL0 at EL2 after EL1 wrote all ones with HPMN = 0",
+			   el2_rd(R_PMCNTENSET), 1UL << 31);
 	set_mdcr(HPMN, 1);
 }
 
