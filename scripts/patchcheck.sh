@@ -53,10 +53,13 @@ build() {
 	TREE=$wt KBUILD_DIR=$TOP/build/kbuild-each EXTRA_MAKEFLAGS=W=1 KERNEL_ONLY=1 \
 		"$TOP/scripts/build.sh" 2>&1
 }
-# The base first: W=1 warns about code the series does not touch. A
-# commit is charged with the warnings in the files it changes that its
-# parent's build did not have (compared without line numbers).
+# The base first, built whole: W=1 warns about code the series does not
+# touch. A commit is charged with the warnings in the files it changes
+# that no earlier build showed (compared without line numbers): builds
+# are incremental, so a file recompiled because a header changed brings
+# its old warnings back, and those are not the commit's.
 norm() { grep -E '(warning|error):' | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u; }
+rm -rf "$TOP/build/kbuild-each"
 prev=$(build | norm)
 for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 	subject=$(git -C "$TREE" log -1 --format=%s "$c")
@@ -67,7 +70,7 @@ for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 	files=$(git -C "$TREE" show --format= --name-only "$c" | grep -E '\.[ch]$' || true)
 	warnings=$(comm -13 <(printf '%s\n' "$prev") <(printf '%s\n' "$cur") |
 		grep -F -f <(printf '%s\n' ${files:-/nonexistent}) || true)
-	prev=$cur
+	prev=$(printf '%s\n%s\n' "$prev" "$cur" | sort -u)
 	[ -z "$warnings" ] || { rc=1; sed 's/^/# /' <<<"$warnings"; }
 	[ $rc = 0 ] || { tail -n 30 <<<"$out" | sed 's/^/# /'; }
 	result $rc "builds on its own (W=1, no warnings): $subject"
