@@ -78,9 +78,11 @@ host_packages() {
 # (scripts/qemu.sh); QEMU=/path skips all of it.  The pinned version is the
 # one the patches target; when the mirror has dropped it, the newest
 # release of the same upstream series (QEMU_SERIES) is taken instead.
+# Stable suites only: sid's Release file may be expired on a mirror
+# snapshot, which apt-get update refuses.
 QEMU_PIN=${QEMU_PIN:-1:10.0.13+ds-0+deb13u1}
 QEMU_SERIES=${QEMU_SERIES:-10.0}
-QEMU_SUITES=(trixie trixie-updates sid)
+QEMU_SUITES=(trixie trixie-updates)
 
 qemu_build_deps() {
 	local have
