@@ -4,6 +4,8 @@
 #   make check                    every test on every QEMU configuration
 #   make test T=<test> CPU=<cfg>  one test on one configuration, console shown
 #   make shell CPU=<cfg>          interactive shell in the booted host
+#   make bench                    the benchmark vpmu_perf: table, bench.tsv,
+#                                 bench.png (BENCH_ARGS, BENCH_CONFIGS)
 #   make check-harness            prove the harness fails when it must
 #   make patchcheck               checkpatch --strict + each commit builds (W=1)
 #   make tree [FORCE=1]           base + patches/ into build/linux
@@ -23,7 +25,7 @@ export CACHE KCONFIG LINUX_SRC QEMU
 
 S := scripts
 
-.PHONY: all deps tree ensure-tree export qemu build image check check-harness patchcheck test shell demo clean
+.PHONY: all deps tree ensure-tree export qemu build image check check-harness patchcheck test shell demo bench clean
 
 all: check
 
@@ -56,6 +58,7 @@ check: image qemu
 		echo "check: booting $$c" >&2; \
 		$(S)/boot.py $$c run || exit 1; \
 	done && \
+	{ $(S)/bench.py --quiet $$configs || true; } && \
 	$(S)/report.py $$configs
 
 check-harness: image qemu
@@ -75,6 +78,9 @@ shell: image qemu
 
 demo: image qemu
 	@$(S)/demo.sh $(CPU)
+
+bench: image qemu
+	@$(S)/bench.sh
 
 clean:
 	@[ ! -d build/linux/.git ] || FORCE=$(FORCE) $(S)/tree.sh --check-only

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """boot.py - boot the test host under QEMU in one configuration.
 
-    boot.py CONFIG run [TEST]   run CONFIG's tests (or only TEST)
+    boot.py CONFIG run [TEST]   run CONFIG's tests (or only TEST; TEST_ARGS=
+                                "..." replaces its arguments from tests.list)
     boot.py CONFIG demo         boot, print the host's PMU facts
     boot.py CONFIG shell        interactive busybox shell
 
@@ -18,6 +19,7 @@ report.py."""
 import json
 import os
 import selectors
+import shlex
 import subprocess
 import sys
 import time
@@ -181,6 +183,9 @@ def main():
         os.execvp(cmd[0], cmd)
     tests = testlist.for_config(config, sys.argv[3] if len(sys.argv) > 3 else None) \
         if mode == "run" else []
+    if len(sys.argv) > 3 and "TEST_ARGS" in os.environ:
+        for t in tests:
+            t["args"] = shlex.split(os.environ["TEST_ARGS"])
     return run(config, mode, tests, echo=os.environ.get("VERBOSE", "0") != "0")
 
 

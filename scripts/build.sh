@@ -77,7 +77,8 @@ mkdir -p "$TOP/build/tests"
 for src in "$TOP"/tests/src/*.c; do
 	[ -e "$src" ] || continue
 	out=$TOP/build/tests/$(basename "$src" .c)
-	if [ ! "$out" -nt "$src" ] || [ "$KBUILD/usr/include/linux/kvm.h" -nt "$out" ]; then
+	if [ ! "$out" -nt "$src" ] || [ "$KBUILD/usr/include/linux/kvm.h" -nt "$out" ] ||
+	   [ "$KBUILD/usr/include/asm/kvm.h" -nt "$out" ]; then
 		ccache ${CROSS}gcc -static -O2 -Wall -Wextra -Werror \
 			-isystem "$KBUILD/usr/include" -o "$out" "$src"
 	fi

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh - boot the host in one configuration (default max) and print, as
-# a table, what /tests/demo-host found out about its PMU.
+# a table, what /tests/demo-host found out about its PMU; then the
+# benchmark's table (a short run of arm64/vpmu_perf in the same boot),
+# build/results/bench.tsv and bench.png.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,3 +42,12 @@ printf '%-40s %s\n' "----------------------------------------" "----------------
 while IFS='=' read -r key value; do
 	printf '%-40s %s\n' "$(label "$key")" "$value"
 done <<<"$facts"
+
+echo
+if ! grep -q "@@harness end arm64/vpmu_perf rc=0" "$LOG"; then
+	echo "demo: the benchmark failed; its output:" >&2
+	sed -n '/@@harness begin arm64\/vpmu_perf/,/@@harness end arm64\/vpmu_perf/p' "$LOG" |
+		cut -f2- | tail -n 30 >&2
+	exit 1
+fi
+"$TOP/scripts/bench.py" --plot="$CONFIG" "$CONFIG"

@@ -60,7 +60,7 @@ private_apt() {
 host_packages() {
 	local pkgs=(gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc bison flex
 		    libssl-dev libelf-dev cpio ccache git make rsync xz-utils
-		    python3 curl)
+		    python3 curl gnuplot-nox)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
