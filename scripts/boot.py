@@ -34,7 +34,7 @@ GRACE = int(os.environ.get("GRACE", 60))
 EXIT_TIMEOUT = 30
 
 
-def initramfs(config, tests):
+def initramfs(config, tests, demo=False):
     """The image plus a small cpio holding /etc/harness-run, the tests to
     run ("name timeout args..." per line): the kernel unpacks concatenated
     archives, and init takes at most 32 words from the command line."""
@@ -53,6 +53,10 @@ def initramfs(config, tests):
             open(image, "wb") as out:
         out.write(base.read())
         out.write(extra)
+        # The real VMM and its guest (image.sh), for the boots that run them
+        if demo or any(t["name"] == "e2e" for t in tests):
+            with open(os.path.join(TOP, "build", f"e2e-{KCONFIG}.cpio"), "rb") as e2e:
+                out.write(e2e.read())
     return image
 
 
@@ -68,7 +72,7 @@ def qemu_command(config, mode, tests):
     return [qemu_binary(), "-M", "virt,virtualization=on,gic-version=3",
             "-cpu", c["cpu"], "-smp", c["smp"], "-m", "2G", "-nic", "none", "-no-reboot",
             "-kernel", os.path.join(TOP, "build", f"kbuild-{KCONFIG}", "arch/arm64/boot/Image"),
-            "-initrd", initramfs(config, tests),
+            "-initrd", initramfs(config, tests, demo=mode in ("demo", "shell")),
             "-append", cmdline] + c["qemu"]
 
 

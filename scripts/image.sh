@@ -44,3 +44,21 @@ trap 'rm -f "$spec"' EXIT
 "$gen" "$spec" >"$OUT.new"
 mv "$OUT.new" "$OUT"
 log "${OUT#$TOP/}: $(($(stat -c %s "$OUT") / 1024)) KiB"
+
+# The real VMM and its guest (the e2e test and make demo): QEMU
+# cross-built for arm64 with patches/qemu-vmm/, the host's own Image as
+# the guest kernel and the guest's initramfs (perf, busybox, a workload),
+# in a cpio of their own that boot.py appends only for the boots that
+# use them.
+"$TOP/scripts/vmm.sh"
+"$TOP/scripts/guest-image.sh"
+E2E=$TOP/build/e2e-$KCONFIG.cpio
+{
+	echo "dir /e2e 0755 0 0"
+	echo "file /e2e/qemu-system-aarch64 $(readlink -f "$TOP/build/qemu-vmm-aarch64") 0755 0 0"
+	echo "file /e2e/Image $KBUILD/arch/arm64/boot/Image 0644 0 0"
+	echo "file /e2e/guest.cpio $TOP/build/guest.cpio 0644 0 0"
+} >"$spec"
+"$gen" "$spec" >"$E2E.new"
+mv "$E2E.new" "$E2E"
+log "${E2E#$TOP/}: $(($(stat -c %s "$E2E") / 1024)) KiB"
