@@ -54,7 +54,7 @@ def initramfs(config, tests, demo=False):
         out.write(base.read())
         out.write(extra)
         # The real VMM and its guest (image.sh), for the boots that run them
-        if demo or any(t["name"] == "e2e" for t in tests):
+        if demo or any(t["name"].startswith("e2e") for t in tests):
             with open(os.path.join(TOP, "build", f"e2e-{KCONFIG}.cpio"), "rb") as e2e:
                 out.write(e2e.read())
     return image

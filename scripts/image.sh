@@ -58,6 +58,9 @@ E2E=$TOP/build/e2e-$KCONFIG.cpio
 	echo "file /e2e/qemu-system-aarch64 $(readlink -f "$TOP/build/qemu-vmm-aarch64") 0755 0 0"
 	echo "file /e2e/Image $KBUILD/arch/arm64/boot/Image 0644 0 0"
 	echo "file /e2e/guest.cpio $TOP/build/guest.cpio 0644 0 0"
+	# the guest's perf and workload, to compare with the host's own counts
+	echo "file /e2e/perf $(readlink -f "$TOP/build/perf-arm64") 0755 0 0"
+	echo "file /e2e/work $TOP/build/guest/work 0755 0 0"
 } >"$spec"
 "$gen" "$spec" >"$E2E.new"
 mv "$E2E.new" "$E2E"
