@@ -19,6 +19,8 @@
 # "# e2e<TAB>mode<TAB>metric<TAB>value" for scripts/demo.sh.
 #
 # Usage: e2e [default]
+# (default: the host runs with kvm-arm.pmu_partition=1; also checks that
+# the unmodified VMM's guest gets the partitioned PMU)
 VMM=/e2e/qemu-system-aarch64
 PERIOD=1000000
 WANT_DEFAULT=${1:-}
@@ -126,6 +128,7 @@ echo "KTAP version 1"
 plan=0
 for m in $modes; do plan=$((plan + 2)); done
 plan=$((plan + 2))
+[ "$WANT_DEFAULT" = default ] && plan=$((plan + 1))
 echo "1..$plan"
 n=0 failed=0
 ok() {
@@ -177,8 +180,14 @@ else
 	echo "ok $n partitioned_10x_fewer_traps # SKIP no FEAT_FGT: a partitioned PMU traps every access too"
 fi
 
+# An unmodified VMM (no property) on a host booted with
+# kvm-arm.pmu_partition=1: its guest's PMU is partitioned, which shows as
+# PMU loads (an emulated PMU never loads), with the host's counter count.
 if [ "$WANT_DEFAULT" = default ]; then
-	l=$(delta default-stat 3)
-	echo "# unmodified VMM under kvm-arm.pmu_partition=1: $l PMU loads while counting"
+	l=$(delta default-stat 3) le=$(delta emulated-stat 3)
+	gn=$(tr -d '\r' <"/tmp/e2e-default-stat.log" | sed -n 's/.*hw perfevents: enabled with [^ ]* PMU driver, \([0-9]*\) .*/\1/p' | head -n 1)
+	echo "# unmodified VMM: $l PMU loads while counting (emulated: $le), guest PMU $gn counters incl. cycle (host lends $lend)"
+	[ "$l" != - ] && [ "$l" -gt 0 ] && [ "$le" = 0 ] && [ "$gn" = $((lend + 1)) ]
+	ok $? "default_partitions_unmodified_vmm"
 fi
 exit $failed
