@@ -1,6 +1,7 @@
 # The partitioned PMU for KVM/arm64: test harness.
 #
-#   make demo                     boot the max host, show its PMU (does all set-up)
+#   make demo                     the partitioned PMU at work: host, benchmark,
+#                                 a real VMM's guest running perf (all set-up)
 #   make check                    every test on every QEMU configuration
 #   make test T=<test> CPU=<cfg>  one test on one configuration, console shown
 #   make shell CPU=<cfg>          interactive shell in the booted host
@@ -76,8 +77,10 @@ test: image qemu
 shell: image qemu
 	@$(S)/boot.py $(CPU) shell
 
+DEMO_CONFIGS ?= max-icount neoverse-v1-icount
+
 demo: image qemu
-	@$(S)/demo.sh $(CPU)
+	@$(S)/demo.sh $(DEMO_CONFIGS)
 
 bench: image qemu
 	@$(S)/bench.sh

@@ -1,22 +1,37 @@
 #!/usr/bin/env bash
-# demo.sh - boot the host in one configuration (default max) and print, as
-# a table, what /tests/demo-host found out about its PMU; then the
-# benchmark's table (a short run of arm64/vpmu_perf in the same boot),
-# build/results/bench.tsv and bench.png.
+# demo.sh - `make demo`: boot the host on each configuration (default
+# max-icount and neoverse-v1-icount: FEAT_FGT or not, exact counts) and
+# show the partitioned PMU at work, in three parts:
+#   1. what the first host knows about its PMU (/tests/demo-host);
+#   2. the benchmark, short (arm64/vpmu_perf): exits and cost per PMU
+#      operation, emulated vs partitioned -> build/results/bench.tsv, .png;
+#   3. a real VMM (QEMU, -cpu host, patches/qemu-vmm/) running a real guest
+#      whose perf counts and samples a fixed workload, emulated and
+#      partitioned (/tests/e2e) -> build/results/demo.tsv, demo.png.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-CONFIG=${1:-max}
-LOG=$TOP/build/results/$CONFIG/console.log
+CONFIGS=("$@")
+[ ${#CONFIGS[@]} -gt 0 ] || CONFIGS=(max-icount neoverse-v1-icount)
 
-"$TOP/scripts/boot.py" "$CONFIG" demo
-facts=$(sed -n '/@@harness begin demo/,/@@harness end demo/p' "$LOG" | cut -f2- |
-	grep -E '^[a-z_0-9]+=' || true)
-if [ -z "$facts" ]; then
-	echo "demo: the host printed nothing; console tail:" >&2
-	tail -n 30 "$LOG" | cut -f2- >&2
-	exit 1
-fi
+frame() {	# frame CONFIG NAME: the lines of that part of the console
+	cut -f2- "$TOP/build/results/$1/console.log" |
+		awk -v n="$2" '$1 == "@@harness" && $2 == "begin" && $3 == n { on = 1 }
+			on { print }
+			$1 == "@@harness" && $2 == "end" && $3 == n { on = 0 }'
+}
+
+for c in "${CONFIGS[@]}"; do
+	echo "demo: booting $c" >&2
+	"$TOP/scripts/boot.py" "$c" demo
+	for part in demo arm64/vpmu_perf e2e; do
+		if ! frame "$c" "$part" | grep -q "@@harness end $part rc=0"; then
+			echo "demo: $part failed on $c; its output:" >&2
+			frame "$c" "$part" | tail -n 30 >&2
+			exit 1
+		fi
+	done
+done
 
 label() {
 	case $1 in
@@ -35,19 +50,19 @@ label() {
 	esac
 }
 
+first=${CONFIGS[0]}
 echo
-echo "PMU of the test host: QEMU $CONFIG, $(cat "$TOP/build/base-version" 2>/dev/null || echo 'unknown base')"
+echo "1. PMU of the test host: QEMU $first, $(cat "$TOP/build/base-version" 2>/dev/null || echo 'unknown base')"
 printf '%-40s %s\n' "what" "value"
 printf '%-40s %s\n' "----------------------------------------" "------------------------------"
-while IFS='=' read -r key value; do
+frame "$first" demo | grep -E '^[a-z_0-9]+=' | while IFS='=' read -r key value; do
 	printf '%-40s %s\n' "$(label "$key")" "$value"
-done <<<"$facts"
+done
 
 echo
-if ! grep -q "@@harness end arm64/vpmu_perf rc=0" "$LOG"; then
-	echo "demo: the benchmark failed; its output:" >&2
-	sed -n '/@@harness begin arm64\/vpmu_perf/,/@@harness end arm64\/vpmu_perf/p' "$LOG" |
-		cut -f2- | tail -n 30 >&2
-	exit 1
-fi
-"$TOP/scripts/bench.py" --plot="$CONFIG" "$CONFIG"
+echo "2. The benchmark (arm64/vpmu_perf -k 200 -r 50)"
+"$TOP/scripts/bench.py" --plot="$first" "${CONFIGS[@]}"
+
+echo
+echo "3. A real VMM and a real guest's perf (tests/e2e.sh)"
+"$TOP/scripts/e2e_table.py" "${CONFIGS[@]}"

@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""e2e_table.py - the real-VMM run's figures as a table and a file.
+
+    e2e_table.py CONFIG...
+
+Reads the "# e2e" lines tests/e2e.sh printed on each configuration's
+console (build/results/CONFIG/console.log), prints a table per
+configuration (user-space counts, samples, PMU traps, exits and time of the
+guest's perf stat and perf record, emulated vs partitioned), writes
+build/results/demo.tsv ("config mode metric value", tab-separated, no
+header) and draws build/results/demo.png with gnuplot.  Exits 1 when a
+configuration printed no figure."""
+
+import os
+import subprocess
+import sys
+
+import testlist
+
+RESULTS = os.path.join(testlist.TOP, "build", "results")
+MODES = ["emulated", "partitioned", "default"]
+
+
+def figures(config):
+    """{(mode, metric): value} from the last e2e run on config."""
+    path = os.path.join(RESULTS, config, "console.log")
+    out, inside = {}, False
+    if not os.path.exists(path):
+        return out
+    with open(path, errors="replace") as f:
+        for line in f:
+            text = line.rstrip("\n").partition("\t")[2]
+            w = text.split()
+            if len(w) >= 3 and w[0] == "@@harness" and w[2] == "e2e":
+                inside = w[1] == "begin"
+                if inside:
+                    out = {}
+                continue
+            f4 = text.split("\t")
+            if inside and len(f4) == 4 and f4[0] == "# e2e":
+                out[(f4[1], f4[2])] = f4[3]
+    return out
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def table(config, fig):
+    modes = [m for m in MODES if (m, "instructions_u") in fig]
+    print(f"\nA real VMM (QEMU, -cpu host) runs a real guest's perf, QEMU {config}")
+    print(f"{'':<34}" + "".join(f"{m:>14}" for m in modes))
+    rows = [("instructions:u (perf stat)", "instructions_u"),
+            ("  expected", "instructions_u_expected"),
+            ("cycles:u (perf stat)", "cycles_u"),
+            ("samples (perf record)", "samples"),
+            ("  expected", "samples_expected"),
+            ("PMU traps, perf stat", "stat_pmu_traps"),
+            ("PMU traps, perf record", "record_pmu_traps"),
+            ("exits, perf stat (incl. start)", "stat_exits"),
+            ("exits, perf record (incl. start)", "record_exits"),
+            ("PMU loads, perf record", "record_pmu_loads"),
+            ("seconds, perf stat", "stat_seconds"),
+            ("seconds, perf record", "record_seconds")]
+    for label, key in rows:
+        print(f"{label:<34}" + "".join(f"{fig.get((m, key), '-'):>14}" for m in modes))
+    for key, label in (("stat_seconds", "perf stat"), ("record_seconds", "perf record")):
+        e, p = num(fig.get(("emulated", key))), num(fig.get(("partitioned", key)))
+        if e and p:
+            print(f"cost partitioned/emulated, {label}: {p / e:.2f}")
+    e, p = num(fig.get(("emulated", "record_pmu_traps"))), num(fig.get(("partitioned", "record_pmu_traps")))
+    if e and p:
+        print(f"PMU traps while recording, emulated/partitioned: {e / p:.1f}x")
+
+
+def plot(configs, figs):
+    data = os.path.join(RESULTS, "demo-plot.dat")
+    with open(data, "w") as f:
+        for c in configs:
+            fig = figs[c]
+            for key, label in (("stat_pmu_traps", "stat"), ("record_pmu_traps", "record")):
+                vals = [fig.get((m, key), "NaN") for m in ("emulated", "partitioned")]
+                f.write(f"{c}:{label} {' '.join(v if v != '-' else 'NaN' for v in vals)}\n")
+    png = os.path.join(RESULTS, "demo.png")
+    script = f"""
+set terminal pngcairo size 900,480 noenhanced
+set output '{png}'
+set title 'PMU traps of a guest running perf stat / perf record (real VMM, -icount)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set xtics scale 0 font ',9'
+set key top right
+set grid ytics
+set yrange [0:*]
+plot '{data}' using 2:xtic(1) title 'emulated' lc rgb '#c0504d', '' using 3 title 'partitioned' lc rgb '#4f81bd'
+"""
+    subprocess.run(["gnuplot"], input=script.encode(), check=True)
+    print(f"\nplot: {os.path.relpath(png, testlist.TOP)}")
+
+
+def main():
+    configs = sys.argv[1:]
+    if not configs:
+        sys.exit(__doc__)
+    figs = {c: figures(c) for c in configs}
+    missing = [c for c in configs if not figs[c]]
+    with open(os.path.join(RESULTS, "demo.tsv"), "w") as f:
+        for c in configs:
+            for (m, k), v in figs[c].items():
+                f.write(f"{c}\t{m}\t{k}\t{v}\n")
+    for c in configs:
+        if figs[c]:
+            table(c, figs[c])
+    good = [c for c in configs if figs[c]]
+    if good:
+        plot(good, figs)
+    print(f"figures in {os.path.relpath(os.path.join(RESULTS, 'demo.tsv'), testlist.TOP)}")
+    if missing:
+        print(f"e2e: no figures from {' '.join(missing)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
