@@ -45,8 +45,11 @@ command -v ${CROSS}gcc >/dev/null || { log "no ${CROSS}gcc: run scripts/deps.sh"
 PKGS=()
 [ "$PERF_LIBELF" = 1 ] && PKGS=(libelf-dev zlib1g-dev libzstd-dev)
 
-# Everything perf can link but the guest does not need.
-MAKEVARS=(ARCH=arm64 "CROSS_COMPILE=$CROSS" WERROR=0
+# Everything perf can link but the guest does not need. NO_JEVENTS: no
+# CPU-specific event tables (the guest counts generic events), so no
+# Python at build time, which perf would otherwise find only through a
+# python*-config on PATH: the same binary on every machine.
+MAKEVARS=(ARCH=arm64 "CROSS_COMPILE=$CROSS" WERROR=0 NO_JEVENTS=1
 	NO_LIBPYTHON=1 NO_LIBPERL=1 NO_LIBTRACEEVENT=1 NO_LIBBPF=1 BUILD_BPF_SKEL=0
 	NO_LIBDW=1 NO_LIBDW_DWARF_UNWIND=1 NO_LIBUNWIND=1 NO_SLANG=1 NO_GTK2=1
 	NO_LIBNUMA=1 NO_LIBBABELTRACE=1 NO_BABELTRACE2=1 NO_CAPSTONE=1
@@ -172,7 +175,13 @@ unset PKG_CONFIG_PATH
 # ---- the build -----------------------------------------------------------
 export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G} CCACHE_SLOPPINESS=time_macros
+# Objects of another configuration do not mix (perf's Makefile does not
+# notice a changed NO_* set): start afresh when it changed.
+if [ "$(cat "$OUT/harness-makevars" 2>/dev/null)" != "${MAKEVARS[*]}" ]; then
+	rm -rf "$OUT"
+fi
 mkdir -p "$OUT"
+printf '%s\n' "${MAKEVARS[*]}" >"$OUT/harness-makevars"
 log "building static arm64 perf in ${OUT#"$TOP"/} (key $key)"
 start=$(date +%s)
 buildlog=$OUT/build.log
