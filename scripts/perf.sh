@@ -194,8 +194,12 @@ fi
 grep -E 'Makefile.config.*(warning|Warning)' "$buildlog" >&2 || true
 
 bin=$OUT/perf
-file -b "$bin" | grep -q 'ARM aarch64.*statically linked' ||
-	{ log "not a static aarch64 binary: $(file -b "$bin")"; exit 1; }
+# A static aarch64 executable: AArch64, no program interpreter
+if ! ${CROSS}readelf -h "$bin" | grep -q 'Machine:.*AArch64' ||
+   ${CROSS}readelf -l "$bin" | grep -q 'INTERP'; then
+	log "not a static aarch64 binary: $bin"
+	exit 1
+fi
 if [ "$PERF_LIBELF" = 1 ] && ! ${CROSS}nm "$bin" | grep ' T elf_begin$' >/dev/null; then
 	log "warning: libelf did not get linked in; reports will not be symbolised"
 fi
