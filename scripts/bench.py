@@ -27,23 +27,11 @@ ROUNDTRIPS = ["kvm_run_roundtrip", "kvm_run_roundtrip_counting", "vcpu_load",
 
 def figures(config):
     """{(mode, op, metric): value} from the last run of TEST on config."""
-    path = os.path.join(RESULTS, config, "console.log")
-    out, inside = {}, False
-    if not os.path.exists(path):
-        return out
-    with open(path, errors="replace") as f:
-        for line in f:
-            text = line.rstrip("\n").partition("\t")[2]
-            w = text.split()
-            if len(w) >= 3 and w[0] == "@@harness" and w[2] == TEST:
-                if w[1] == "begin":
-                    inside, out = True, {}
-                elif w[1] == "end":
-                    inside = False
-                continue
-            f5 = text.split("\t")
-            if inside and len(f5) == 5 and f5[0] == "# bench":
-                out[(f5[1], f5[2], f5[3])] = float(f5[4])
+    out = {}
+    for text in testlist.last_frame(config, TEST):
+        f = text.split("\t")
+        if len(f) == 5 and f[0] == "# bench":
+            out[(f[1], f[2], f[3])] = float(f[4])
     return out
 
 

@@ -23,22 +23,11 @@ MODES = ["emulated", "partitioned", "default"]
 
 def figures(config):
     """{(mode, metric): value} from the last e2e run on config."""
-    path = os.path.join(RESULTS, config, "console.log")
-    out, inside = {}, False
-    if not os.path.exists(path):
-        return out
-    with open(path, errors="replace") as f:
-        for line in f:
-            text = line.rstrip("\n").partition("\t")[2]
-            w = text.split()
-            if len(w) >= 3 and w[0] == "@@harness" and w[2] == "e2e":
-                inside = w[1] == "begin"
-                if inside:
-                    out = {}
-                continue
-            f4 = text.split("\t")
-            if inside and len(f4) == 4 and f4[0] == "# e2e":
-                out[(f4[1], f4[2])] = f4[3]
+    out = {}
+    for text in testlist.last_frame(config, "e2e"):
+        f = text.split("\t")
+        if len(f) == 4 and f[0] == "# e2e":
+            out[(f[1], f[2])] = f[3]
     return out
 
 

@@ -48,6 +48,28 @@ def tests():
     return out
 
 
+def last_frame(config, test):
+    """The console lines (runner timestamps dropped) of the last run of
+    test on config, between its "@@harness begin/end" lines; [] if none."""
+    path = os.path.join(TOP, "build", "results", config, "console.log")
+    out, inside = [], False
+    if not os.path.exists(path):
+        return out
+    with open(path, errors="replace") as f:
+        for line in f:
+            text = line.rstrip("\n").partition("\t")[2]
+            w = text.split()
+            if len(w) >= 3 and w[0] == "@@harness" and w[2] == test:
+                if w[1] == "begin":
+                    inside, out = True, []
+                elif w[1] == "end":
+                    inside = False
+                continue
+            if inside:
+                out.append(text)
+    return out
+
+
 def for_config(config, only=None):
     """The tests to run on config; only=name picks one test on any config."""
     if only:
