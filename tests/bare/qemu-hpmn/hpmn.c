@@ -1165,6 +1165,31 @@ static void case_hpmn0(void)
 	set_mdcr(HPMN, 1);
 }
 
+/*
+ * 32: without FEAT_HPMN0, HPMN = 0 is CONSTRAINED UNPREDICTABLE (Arm ARM,
+ * MDCR_EL2.HPMN); the patched QEMU then behaves as if HPMN were PMCR.N,
+ * one of the permitted choices and the one that shows software relying
+ * on HPMN = 0 where it may not (KVM on a late CPU without the feature).
+ * The kernel-side check runs with -cpu max,x-hpmn0-cpus=1 (max-latecpu).
+ */
+static void case_hpmn0_absent(void)
+{
+	struct probe r;
+
+	if (has_hpmn0) {
+		case_skip = "FEAT_HPMN0 implemented";
+		return;
+	}
+	set_mdcr(0, 1);
+	r = el1_read(R_PMCR);
+	if (expect_ok(&r))
+		expect_dec("PMCR_EL0.N read at EL1 with MDCR_EL2.HPMN = 0, no FEAT_HPMN0",
+			   (r.value >> PMCR_N_SHIFT) & PMCR_N_MASK, pmcr_n);
+	r = el1_read(R_PMEVCNTR0);
+	expect_ok(&r);
+	set_mdcr(HPMN, 1);
+}
+
 /* 31: an INST_RETIRED counter overflows while the CPU just runs */
 static void case_inst_overflow(void)
 {
@@ -1268,6 +1293,7 @@ static const struct test_case cases[] = {
 	{ "el0_cntenset_read", case_el0_cntenset_read },
 	{ "hpmn0", case_hpmn0 },
 	{ "inst_overflow", case_inst_overflow },
+	{ "hpmn0_absent", case_hpmn0_absent },
 };
 
 #define NR_CASES	((int)(sizeof(cases) / sizeof(cases[0])))
