@@ -84,6 +84,8 @@ typedef unsigned int u32;
 #define EV_SW_INCR		0x00
 #define EV_INST_RETIRED		0x08
 #define EV_CPU_CYCLES		0x11
+#define EV_CHAIN		0x1e
+#define PMCR_LP			BIT(7)
 
 #define EC_UNKNOWN		0x00
 #define EC_SVC64		0x15
@@ -1215,6 +1217,88 @@ static void case_inst_overflow(void)
 }
 
 /*
+ * 33-36: chained counters (Arm ARM, "Chaining event counters"): the odd
+ * counter of a pair counting CHAIN counts the overflows of the even one,
+ * unless the overflow is a 64-bit one (PMCR.LP with FEAT_PMUv3p5) or the
+ * pair straddles MDCR_EL2.HPMN. The counts below are exact: PMSWINC
+ * written at EL2, to counters that count at EL2 (NSH).
+ */
+static void setup_chain(int even, u64 even_val, u64 odd_val)
+{
+	setup_swinc_counter(even, even_val);
+	el2_wr(R_PMEVTYPER(even + 1), EVTYPER_NSH | EV_CHAIN);
+	el2_wr(R_PMEVCNTR(even + 1), odd_val);
+	el2_wr(R_PMCNTENSET, BIT(even) | BIT(even + 1));
+	pmcr_set_e(1);
+}
+
+/* 33: the even counter wraps, the odd one counts it, then wraps too */
+static void case_chain_swinc(void)
+{
+	if (!(mrs(pmceid0_el0) & BIT(EV_CHAIN))) {
+		fail_prefix();
+		pr("PMCEID0_EL0 bit %d (CHAIN) clear\n", EV_CHAIN);
+		return;
+	}
+	setup_chain(0, 0xffffffffUL, 7);
+	el2_wr(R_PMSWINC, BIT(0));
+	expect_el2(R_PMEVCNTR1, 8);
+	expect_hex("PMOVSSET_EL0 after counter 0 wrapped", el2_rd(R_PMOVSSET) & 3, BIT(0));
+
+	el2_wr(R_PMOVSCLR, ALL_ONES);
+	el2_wr(R_PMEVCNTR0, 0xffffffffUL);
+	el2_wr(R_PMEVCNTR1, 0xffffffffUL);
+	el2_wr(R_PMSWINC, BIT(0));
+	expect_hex("PMEVCNTR1_EL0[31:0] after both wrapped", el2_rd(R_PMEVCNTR1) & ALL_ONES, 0);
+	expect_hex("PMOVSSET_EL0 after both wrapped", el2_rd(R_PMOVSSET) & 3, 3);
+}
+
+/* 34: a 64-bit overflow (PMCR.LP, FEAT_PMUv3p5) does not chain */
+static void case_chain_64bit(void)
+{
+	if (((mrs(id_aa64dfr0_el1) >> 8) & 0xf) < 6) {
+		case_skip = "no FEAT_PMUv3p5";
+		return;
+	}
+	setup_chain(0, ~0UL, 7);
+	el2_wr(R_PMCR, el2_rd(R_PMCR) | PMCR_LP);
+	el2_wr(R_PMSWINC, BIT(0));
+	expect_el2(R_PMEVCNTR0, 0);
+	expect_el2(R_PMEVCNTR1, 7);
+	expect_hex("PMOVSSET_EL0 after a 64-bit wrap of counter 0", el2_rd(R_PMOVSSET) & 3, BIT(0));
+}
+
+/* 35: a pair that straddles HPMN (counter 2 the guest's, 3 the host's) */
+static void case_chain_straddles_hpmn(void)
+{
+	set_mdcr(3, 1);
+	setup_chain(2, 0xffffffffUL, 7);
+	el2_wr(R_PMSWINC, BIT(2));
+	expect_hex("PMOVSSET_EL0 after counter 2 wrapped", el2_rd(R_PMOVSSET) & BIT(2), BIT(2));
+	expect_el2(R_PMEVCNTR3, 7);
+	set_mdcr(HPMN, 1);
+}
+
+/* 36: an even counter of CPU_CYCLES wraps while the CPU runs: chained */
+static void case_chain_counted(void)
+{
+	int i;
+
+	el2_wr(R_PMEVTYPER(0), EVTYPER_NSH | EV_CPU_CYCLES);
+	el2_wr(R_PMEVCNTR(0), 0xffffffffUL - 1000);
+	el2_wr(R_PMEVTYPER(1), EVTYPER_NSH | EV_CHAIN);
+	el2_wr(R_PMEVCNTR(1), 0);
+	el2_wr(R_PMCNTENSET, BIT(0) | BIT(1));
+	pmcr_set_e(1);
+	for (i = 0; i < 100000; i++)
+		asm volatile("nop");
+	pmcr_set_e(0);
+	expect_hex("PMOVSSET_EL0 bit 0 after counter 0 wrapped on CPU_CYCLES",
+		   el2_rd(R_PMOVSSET) & BIT(0), BIT(0));
+	expect_el2(R_PMEVCNTR1, 1);
+}
+
+/*
  * Check that the probes see exceptions at all, through traps that do not
  * depend on HPMN: MDCR_EL2.TPM (to EL2, EC 0x18) from EL1 and EL0,
  * PMUSERENR_EL0.EN = 0 (to EL1, EC 0x18) from EL0, and an EL2 register
@@ -1294,6 +1378,10 @@ static const struct test_case cases[] = {
 	{ "hpmn0", case_hpmn0 },
 	{ "inst_overflow", case_inst_overflow },
 	{ "hpmn0_absent", case_hpmn0_absent },
+	{ "chain_swinc", case_chain_swinc },
+	{ "chain_64bit", case_chain_64bit },
+	{ "chain_straddles_hpmn", case_chain_straddles_hpmn },
+	{ "chain_counted", case_chain_counted },
 };
 
 #define NR_CASES	((int)(sizeof(cases) / sizeof(cases[0])))
