@@ -62,6 +62,21 @@ rm -rf "$cfg"
 log "kernel ($KCONFIG) in ${KBUILD#$TOP/}"
 kmake olddefconfig
 kmake Image headers
+
+# The series' VHE exit fast path runs in hyp context, where a traced or
+# kprobed function is a hyp panic: nothing may leave it but the
+# sanitizers' hooks of a debug kernel (arch/arm64/kvm/hyp/vhe/pmu-part.c).
+fastpath=$KBUILD/arch/arm64/kvm/hyp/vhe/pmu-part.o
+if [ -f "$fastpath" ]; then
+	calls=$(${CROSS}objdump -dr "$fastpath" |
+		grep -E '[[:space:]]blr?[[:space:]]|R_AARCH64_(CALL|JUMP)26' |
+		grep -vE '__(asan|ubsan|kasan|kcsan|sanitizer)_' || true)
+	if [ -n "$calls" ]; then
+		log "calls out of the hyp-context fast path (${fastpath#$TOP/}):"
+		printf '%s\n' "$calls" >&2
+		exit 1
+	fi
+fi
 [ "${KERNEL_ONLY:-0}" = 1 ] && exit 0
 
 log "KVM selftests in ${SELFTESTS#$TOP/}"
