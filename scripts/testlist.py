@@ -71,13 +71,16 @@ def last_frame(config, test):
 
 
 def for_config(config, only=None):
-    """The tests to run on config; only=name picks one test on any config."""
+    """The tests to run on config; only="a,b" picks those tests on any config."""
     if only:
-        picked = [t for t in tests() if t["name"] == only]
-        if not picked:
-            sys.exit(f"test {only} is not in {TESTS}")
-        # A test listed for several configurations: this one's line
-        return [t for t in picked if config in t["configs"]][:1] or picked[:1]
+        chosen = []
+        for name in only.split(","):
+            picked = [t for t in tests() if t["name"] == name]
+            if not picked:
+                sys.exit(f"test {name} is not in {TESTS}")
+            # A test listed for several configurations: this one's line
+            chosen += [t for t in picked if config in t["configs"]][:1] or picked[:1]
+        return chosen
     return [t for t in tests() if config in t["configs"]]
 
 
