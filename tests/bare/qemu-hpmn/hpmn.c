@@ -78,6 +78,9 @@ typedef unsigned int u32;
 #define CPTR_TCPAC		BIT(31)
 
 #define PMUSERENR_EN		BIT(0)
+#define PMUSERENR_SW		BIT(1)
+#define PMUSERENR_CR		BIT(2)
+#define PMUSERENR_ER		BIT(3)
 
 #define EVTYPER_P		BIT(31)
 #define EVTYPER_NSH		BIT(27)
@@ -104,6 +107,7 @@ typedef unsigned int u32;
 /* Provided by start.S */
 u64 run_el1(u64 (*fn)(u64), u64 arg);
 u64 run_el0(u64 (*fn)(u64), u64 arg);
+u64 run_el0_a32(const u32 *pc, u64 r0);
 void __attribute__((noreturn)) system_off(void);
 
 /* Called from start.S */
@@ -1299,6 +1303,78 @@ static void case_chain_counted(void)
 }
 
 /*
+ * A32 code for AArch32 EL0: PMEVCNTR0 = r0, then r1 = PMEVCNTR0, and back
+ * to EL1 (run_el0_a32())
+ */
+static const u32 a32_evcntr0_write[] __attribute__((aligned(8))) = {
+	0xee0e0f18,	/* mcr p15, 0, r0, c14, c8, 0 */
+	0xee1e1f18,	/* mrc p15, 0, r1, c14, c8, 0 */
+	0xef000000,	/* svc #0 */
+};
+
+static u64 el1_a32_evcntr0_write(u64 val)
+{
+	return run_el0_a32(a32_evcntr0_write, val);
+}
+
+/*
+ * 37: the AArch32 PMEVCNTR<n> is bits [31:0] of PMEVCNTR<n>_EL0: with
+ * FEAT_PMUv3p5 a write from AArch32 EL0 keeps bits [63:32]
+ */
+static void case_a32_evcntr_write(void)
+{
+	if (((mrs(id_aa64dfr0_el1) >> 8) & 0xf) < 6) {
+		case_skip = "no FEAT_PMUv3p5";
+		return;
+	}
+	if ((mrs(id_aa64pfr0_el1) & 0xf) != 2) {
+		case_skip = "no AArch32 at EL0";
+		return;
+	}
+	el2_wr(R_PMEVCNTR0, 0x100000005UL);
+	el2_wr(R_PMUSERENR, PMUSERENR_EN);
+	expect_hex("PMEVCNTR0 read back at AArch32 EL0",
+		   run_el1(el1_a32_evcntr0_write, 7), 7);
+	expect_el2(R_PMEVCNTR0, 0x100000007UL);
+}
+
+/* The access must trap to EL2 with EC 0x18 (MDCR_EL2.TPM) */
+static void expect_tpm_trap(const struct probe *r)
+{
+	if (r->count == 1 && r->exc_el == 2 && r->ec == EC_SYS64)
+		return;
+	fail_prefix();
+	pr_access(r);
+	pr(": expected a trap to EL2 (EC 0x18, MDCR_EL2.TPM), got ");
+	pr_got(r);
+	pr("\n");
+}
+
+/*
+ * 38: PMUSERENR_EL0.ER, CR and SW enable EL0 reads of the event counters
+ * and PMSELR_EL0, reads of the cycle counter and PMSWINC_EL0 writes in
+ * place of EN, but MDCR_EL2.TPM still traps them to EL2 (DDI0487, the
+ * accessibility pseudocode of PMEVCNTR<n>_EL0, PMCCNTR_EL0, PMSELR_EL0,
+ * PMSWINC_EL0): a hypervisor that traps its guest's PMU sets them all.
+ */
+static void case_el0_enables_tpm(void)
+{
+	struct probe r;
+
+	el2_wr(R_PMUSERENR, PMUSERENR_ER | PMUSERENR_CR | PMUSERENR_SW);
+	msr(mdcr_el2, HPMN | MDCR_HPME | MDCR_TPM);
+	isb();
+	r = el0_read(R_PMEVCNTR0);
+	expect_tpm_trap(&r);
+	r = el0_read(R_PMSELR);
+	expect_tpm_trap(&r);
+	r = el0_read(R_PMCCNTR);
+	expect_tpm_trap(&r);
+	r = probe_access(0, R_PMSWINC, 1, BIT(0));
+	expect_tpm_trap(&r);
+}
+
+/*
  * Check that the probes see exceptions at all, through traps that do not
  * depend on HPMN: MDCR_EL2.TPM (to EL2, EC 0x18) from EL1 and EL0,
  * PMUSERENR_EL0.EN = 0 (to EL1, EC 0x18) from EL0, and an EL2 register
@@ -1382,6 +1458,8 @@ static const struct test_case cases[] = {
 	{ "chain_64bit", case_chain_64bit },
 	{ "chain_straddles_hpmn", case_chain_straddles_hpmn },
 	{ "chain_counted", case_chain_counted },
+	{ "a32_evcntr_write", case_a32_evcntr_write },
+	{ "el0_enables_tpm", case_el0_enables_tpm },
 };
 
 #define NR_CASES	((int)(sizeof(cases) / sizeof(cases[0])))

@@ -7,7 +7,9 @@
  * EL1 stack; EL1 calls fn(arg) then issues "hvc #0", which the EL2
  * lower-EL sync handler recognises and turns into a return from run_el1()
  * with fn's return value. run_el0(fn, arg), called at EL1, does the same
- * to EL0t with "svc #0". Any other synchronous exception taken from a
+ * to EL0t with "svc #0". run_el0_a32(pc, r0), called at EL1, runs A32
+ * code at pc in AArch32 User mode with r0, which ends with "svc #0" and
+ * returns r1 from run_el0_a32(). Any other synchronous exception taken from a
  * lower EL, or taken to EL1 from EL1, is handed to record_exception(),
  * which returns the address to resume at (past the faulting instruction).
  * Anything else (IRQ, FIQ, SError, exceptions at EL2 itself) is fatal.
@@ -20,6 +22,9 @@
 #define SCTLR_EL2_RES1	0x30c50830
 #define SCTLR_EL1_RES1	0x30d00800
 
+#define SPSR_A32_USR	(SPSR_DAIF | 0x10)	/* AArch32 User, A32 */
+
+#define EC_SVC32	0x11
 #define EC_SVC64	0x15
 #define EC_HVC64	0x16
 
@@ -167,6 +172,16 @@ el0_entry:
 	svc	#0
 	b	.
 
+/* u64 run_el0_a32(const u32 *pc, u64 r0): called at EL1 */
+	.globl	run_el0_a32
+run_el0_a32:
+	push_callee
+	msr	elr_el1, x0
+	mov	x2, #SPSR_A32_USR
+	msr	spsr_el1, x2
+	mov	x0, x1
+	eret
+
 /*
  * Synchronous exception from EL1/EL0 to EL2. SP_EL2 is the stack pointer
  * run_el1() erected, so "hvc #0" from el1_entry unwinds straight into
@@ -207,6 +222,30 @@ el1_lower_sync:
 	restore_regs
 	eret
 2:	ldr	x0, [sp]
+	add	sp, sp, #256
+	pop_callee
+	ret
+
+/*
+ * Synchronous exception from AArch32 EL0 to EL1; "svc #0" returns r1 from
+ * run_el0_a32(). X15-X30 were AArch32 registers meanwhile: run_el0_a32()
+ * kept the callee-saved ones on the EL1 stack.
+ */
+el1_lower32_sync:
+	save_regs
+	mrs	x1, esr_el1
+	lsr	x2, x1, #26
+	cmp	x2, #EC_SVC32
+	b.ne	1f
+	tst	x1, #0xffff
+	b.eq	2f
+1:	mov	x0, #1
+	mrs	x2, elr_el1
+	bl	record_exception
+	msr	elr_el1, x0
+	restore_regs
+	eret
+2:	ldr	w0, [sp, #8]			/* r1 */
 	add	sp, sp, #256
 	pop_callee
 	ret
@@ -282,7 +321,7 @@ vectors_el1:
 	vbad	1, 0x480
 	vbad	1, 0x500
 	vbad	1, 0x580
-	vbad	1, 0x600
+	vent	el1_lower32_sync
 	vbad	1, 0x680
 	vbad	1, 0x700
 	vbad	1, 0x780
