@@ -79,7 +79,7 @@ def plot(config, fig):
     script = f"""
 set terminal pngcairo size 1200,520 noenhanced
 set output '{png}'
-set multiplot layout 1,2 title 'vpmu\\_perf on QEMU {config}: emulated vs partitioned PMU' enhanced
+set multiplot layout 1,2 title 'vpmu_perf on QEMU {config}: emulated vs partitioned PMU'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1

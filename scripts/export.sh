@@ -63,8 +63,12 @@ if [ -f "$new" ] && [ -f "$cover" ]; then
 	new_body=$(grep -n -m1 '^$' "$new" | cut -d: -f1)
 	new_tail=$(tail_start "$new")
 	{
-		head -n $((new_body - 1)) "$new" |
-			sed "s/^\(Subject: \[[^]]*\] \).*/\1${title//\//\\/}/"
+		# The title as data, not as a sed replacement (& / \ in it)
+		head -n $((new_body - 1)) "$new" | TITLE=$title awk '
+			!done && match($0, /^Subject: \[[^]]*\] /) {
+				print substr($0, 1, RLENGTH) ENVIRON["TITLE"]; done = 1; next
+			}
+			{ print }'
 		sed -n "${body_start},$((old_tail - 1))p" "$cover"
 		tail -n +"$new_tail" "$new"
 	} >"$tmp/cover"

@@ -5,7 +5,8 @@
 
 Reads build/results/CONFIG/{console.log,boot.json} as boot.py left them,
 prints KTAP (configuration > test > case), writes build/results/results.tsv
-(config, test, result, seconds; no header) and ends with the line
+(config, test, result, seconds, why: a skip's or failure's reason or "-";
+no header) and ends with the line
 "N passed, N failed, N skipped".  Exits 1 when any row failed.
 
 Rows per configuration: "boot" (reached /init and finished the list;
@@ -51,7 +52,16 @@ def parse_result(m):
         desc, _, directive = text.partition(" #")
     directive = directive.strip()
     reason = re.sub(r"^SKIP\s*", "", directive, flags=re.I)
-    name = desc.strip() or reason or m.group(3)
+    name = desc.strip()
+    if not name and directive.upper().startswith("SKIP"):
+        # kselftest's "ok N # SKIP name: reason", or a bare reason: the
+        # name is the word before ": ", else the case number
+        head, sep, rest = reason.partition(": ")
+        if sep and re.fullmatch(r"[\w./-]+", head):
+            name, reason = head, rest
+        else:
+            name = m.group(3)
+    name = name or m.group(3)
     if directive.upper().startswith("SKIP"):
         return name.replace(" ", "_"), "skip", reason or None
     return name.replace(" ", "_"), "pass" if m.group(2) == "ok" else "fail", None
@@ -223,7 +233,8 @@ def main():
         for row in rows:
             for r in [row] + row.cases:
                 secs = f"{r.seconds:.1f}" if r.seconds is not None else "-"
-                tsv.append(f"{config}\t{r.name}\t{r.result}\t{secs}")
+                why = " ".join((r.why or "-").split())
+                tsv.append(f"{config}\t{r.name}\t{r.result}\t{secs}\t{why}")
                 counts["pass_" if r.result == "pass" else r.result] += 1
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, "results.tsv"), "w") as f:

@@ -90,5 +90,8 @@ if __name__ == "__main__":
         print("\n".join(t["name"] for t in tests() if not t["bare"]))
     elif what == "configs":
         print(" ".join(configs()))
+    elif what == "configs-of" and len(sys.argv) > 2:
+        print(" ".join(c for c in configs()
+                       if any(t["name"] == sys.argv[2] for t in for_config(c))))
     else:
-        sys.exit("usage: testlist.py names|configs")
+        sys.exit("usage: testlist.py names|configs|configs-of TEST")

@@ -7,10 +7,11 @@ kv() { printf '%s=%s\n' "$1" "$2"; }
 
 kv kernel "$(uname -r)"
 kv cpus "$(grep -c ^processor /proc/cpuinfo)"
+# Most specific first: "VHE mode" is also part of the nVHE messages
 case $log in
-*"VHE mode initialized successfully"*) mode=VHE ;;
-*"nVHE mode initialized successfully"*) mode=nVHE ;;
 *"Protected nVHE mode initialized successfully"*) mode=pKVM ;;
+*"nVHE mode initialized successfully"*) mode=nVHE ;;
+*"VHE mode initialized successfully"*) mode=VHE ;;
 *) mode="not initialised" ;;
 esac
 kv kvm_mode "$mode"
