@@ -59,8 +59,8 @@ check: image qemu
 		echo "check: booting $$c" >&2; \
 		$(S)/boot.py $$c run || exit 1; \
 	done && \
-	$(S)/bench.py --quiet $$($(S)/testlist.py configs-of arm64/vpmu_perf) && \
-	$(S)/report.py $$configs
+	{ $(S)/bench.py --quiet $$($(S)/testlist.py configs-of arm64/vpmu_perf); \
+	  bench=$$?; $(S)/report.py $$configs && exit $$bench; }
 
 check-harness: image qemu
 	@$(S)/check-harness.sh
