@@ -206,12 +206,16 @@ el2_lower_sync:
 	pop_callee
 	ret
 
-/* Synchronous exception from EL0 to EL1; "svc #0" returns from run_el0() */
-el1_lower_sync:
+/*
+ * Synchronous exception from EL0 to EL1: "svc #0" (EC \ec) returns from
+ * run_el0() or run_el0_a32() with the saved register at [sp, #\ret] (x0,
+ * or r1 for AArch32); anything else goes to record_exception().
+ */
+	.macro	el1_lower_handler, ec, ret
 	save_regs
 	mrs	x1, esr_el1
 	lsr	x2, x1, #26
-	cmp	x2, #EC_SVC64
+	cmp	x2, #\ec
 	b.ne	1f
 	tst	x1, #0xffff
 	b.eq	2f
@@ -221,34 +225,25 @@ el1_lower_sync:
 	msr	elr_el1, x0
 	restore_regs
 	eret
-2:	ldr	x0, [sp]
+2:	ldr	w0, [sp, #\ret]
+	.if	\ret == 0
+	ldr	x0, [sp]
+	.endif
 	add	sp, sp, #256
 	pop_callee
 	ret
+	.endm
+
+el1_lower_sync:
+	el1_lower_handler EC_SVC64, 0
 
 /*
- * Synchronous exception from AArch32 EL0 to EL1; "svc #0" returns r1 from
- * run_el0_a32(). X15-X30 were AArch32 registers meanwhile: run_el0_a32()
- * kept the callee-saved ones on the EL1 stack.
+ * From AArch32 EL0 ("svc #0" returns r1). The exception may zero the upper
+ * halves of X0-X14; run_el0_a32() kept the callee-saved registers on the
+ * EL1 stack anyway.
  */
 el1_lower32_sync:
-	save_regs
-	mrs	x1, esr_el1
-	lsr	x2, x1, #26
-	cmp	x2, #EC_SVC32
-	b.ne	1f
-	tst	x1, #0xffff
-	b.eq	2f
-1:	mov	x0, #1
-	mrs	x2, elr_el1
-	bl	record_exception
-	msr	elr_el1, x0
-	restore_regs
-	eret
-2:	ldr	w0, [sp, #8]			/* r1 */
-	add	sp, sp, #256
-	pop_callee
-	ret
+	el1_lower_handler EC_SVC32, 8
 
 /* Synchronous exception from EL1 to EL1 (e.g. UNDEFINED) */
 el1_cur_sync:
