@@ -9,15 +9,20 @@
 #                                 bench.png (BENCH_ARGS, BENCH_CONFIGS)
 #   make check-harness            prove the harness fails when it must
 #   make patchcheck               checkpatch --strict + each commit builds (W=1)
-#   make tree [FORCE=1]           base + patches/ into build/linux
+#   make tree [WHAT=] [FORCE=1]   a series' tree: base + patches/ in
+#                                 build/linux (WHAT=qemu: patches/qemu/ in
+#                                 build/qemu, WHAT=qemu-vmm: patches/qemu-vmm/)
+#   make export                   every series tree's commits back into its
+#                                 patches directory
 #   make qemu                     build (or reuse) QEMU with patches/qemu/
-#   make export                   build/linux's commits back into patches/,
-#                                 build/qemu's into patches/qemu/
+#   make payloads                 the real VMM, its guest and perf (needs=vmm)
 #   make clean                    remove build/ (refuses unexported work)
 #
-# KCONFIG=debug adds lock and memory debugging; LINUX_SRC=/path uses that
-# tree as the base; QEMU=/path boots with that QEMU instead of ours; CACHE
-# holds downloads, ccache and built QEMUs across clones.
+# Each run writes build/runs/<when>-<what>/; build/last is the newest,
+# build/results the newest make check.  KCONFIG=debug adds lock and memory
+# debugging; LINUX_SRC=/path uses that tree as the base; QEMU=/path boots
+# with that QEMU instead of ours; CACHE holds downloads, ccache and built
+# QEMUs across clones.
 
 CACHE ?= $(HOME)/.cache/kvm-pmu
 KCONFIG ?= base
@@ -26,7 +31,7 @@ export CACHE KCONFIG LINUX_SRC QEMU
 
 S := scripts
 
-.PHONY: all deps tree ensure-tree export qemu build image check check-harness patchcheck test shell demo bench clean
+.PHONY: all deps tree ensure-tree export qemu build image payloads check check-harness patchcheck test shell demo bench clean
 
 all: check
 
@@ -37,11 +42,12 @@ tree: deps
 	@$(S)/tree.sh
 
 ensure-tree: deps
-	@$(S)/tree.sh --ensure
+	@WHAT=linux $(S)/tree.sh --ensure
 
 export:
-	@$(S)/export.sh
-	@[ ! -d build/qemu/.git ] || WHAT=qemu $(S)/export.sh
+	@for w in linux qemu qemu-vmm; do \
+		[ ! -d build/$$w/.git ] || WHAT=$$w $(S)/export.sh || exit 1; \
+	done
 
 qemu: deps
 	@$(S)/qemu.sh
@@ -52,9 +58,12 @@ build: ensure-tree
 image: build
 	@$(S)/image.sh
 
-check: image qemu
-	@rm -rf build/results
-	@configs=$$($(S)/testlist.py configs) && \
+payloads: build
+	@$(S)/payloads.sh
+
+check: image payloads qemu
+	@export RESULTS=$$($(S)/harness.py new-run check) && \
+	configs=$$($(S)/testlist.py configs) && \
 	for c in $$configs; do \
 		echo "check: booting $$c" >&2; \
 		$(S)/boot.py $$c run || exit 1; \
@@ -70,22 +79,23 @@ patchcheck: ensure-tree
 
 test: image qemu
 	@[ -n "$(T)" ] || { echo "usage: make test T=<test> CPU=<config>" >&2; exit 2; }
-	@rm -rf build/results/$(CPU)
-	@VERBOSE=1 $(S)/boot.py $(CPU) run $(T)
-	@$(S)/report.py $(CPU)
+	@[ -z "$$($(S)/testlist.py needs $(T))" ] || $(S)/payloads.sh
+	@export RESULTS=$$($(S)/harness.py new-run test) && \
+	VERBOSE=1 $(S)/boot.py $(CPU) run $(T) && $(S)/report.py $(CPU)
 
 shell: image qemu
 	@$(S)/boot.py $(CPU) shell
 
 DEMO_CONFIGS ?= max-icount neoverse-v1-icount
 
-demo: image qemu
+demo: image payloads qemu
 	@$(S)/demo.sh $(DEMO_CONFIGS)
 
 bench: image qemu
 	@$(S)/bench.sh
 
 clean:
-	@[ ! -d build/linux/.git ] || FORCE=$(FORCE) $(S)/tree.sh --check-only
-	@[ ! -d build/qemu/.git ] || WHAT=qemu FORCE=$(FORCE) $(S)/tree.sh --check-only
+	@for w in linux qemu qemu-vmm; do \
+		[ ! -d build/$$w/.git ] || WHAT=$$w FORCE=$(FORCE) $(S)/tree.sh --check-only || exit 1; \
+	done
 	rm -rf build

@@ -6,8 +6,8 @@
     bench.py --quiet CONFIG...       only write bench.tsv
 
 Reads the "bench" lines arm64/vpmu_perf printed on each configuration's
-console (build/results/CONFIG/console.log) and writes
-build/results/bench.tsv: tab-separated, no header, one figure per line,
+console ($RESULTS/CONFIG/console.log) and writes
+$RESULTS/bench.tsv: tab-separated, no header, one figure per line,
 "config mode op metric value".  Exits 1 when a configuration printed no
 figure (the benchmark did not run there)."""
 
@@ -15,9 +15,8 @@ import os
 import subprocess
 import sys
 
-import testlist
+import harness
 
-RESULTS = os.path.join(testlist.TOP, "build", "results")
 TEST = "arm64/vpmu_perf"
 OPS = ["read_PMEVCNTR0", "write_PMEVCNTR0", "read_PMCCNTR", "write_PMEVTYPER0",
        "write_PMCNTENSET", "read_PMOVSCLR", "read_PMXEVCNTR", "read_PMCR"]
@@ -28,7 +27,7 @@ ROUNDTRIPS = ["kvm_run_roundtrip", "kvm_run_roundtrip_counting", "vcpu_load",
 def figures(config):
     """{(mode, op, metric): value} from the last run of TEST on config."""
     out = {}
-    for text in testlist.last_frame(config, TEST):
+    for text in harness.last_frame(config, TEST):
         f = text.split("\t")
         if len(f) == 5 and f[0] == "# bench":
             out[(f[1], f[2], f[3])] = float(f[4])
@@ -67,7 +66,7 @@ def table(config, fig):
 def plot(config, fig):
     """bench.png: exits per operation and ns per operation (log scale),
     emulated vs partitioned, for one configuration."""
-    data = os.path.join(RESULTS, "bench-plot.dat")
+    data = os.path.join(harness.results(), "bench-plot.dat")
     with open(data, "w") as f:
         # op, exits emulated, partitioned, ns emulated, partitioned
         for op in OPS:
@@ -75,7 +74,7 @@ def plot(config, fig):
                  for m in ("emulated", "partitioned")]
             f.write(" ".join([op] +
                              ["NaN" if x is None else str(max(x, 1e-3)) for x in v]) + "\n")
-    png = os.path.join(RESULTS, "bench.png")
+    png = os.path.join(harness.results(), "bench.png")
     script = f"""
 set terminal pngcairo size 1200,520 noenhanced
 set output '{png}'
@@ -96,7 +95,7 @@ plot '{data}' using 4:xtic(1) title 'emulated' lc rgb '#c0504d', '' using 5 titl
 unset multiplot
 """
     subprocess.run(["gnuplot"], input=script.encode(), check=True)
-    print(f"\nplot: {os.path.relpath(png, testlist.TOP)}")
+    print(f"\nplot: {os.path.relpath(png, harness.TOP)}")
 
 
 def main():
@@ -117,12 +116,12 @@ def main():
             table(c, fig)
         if c == plot_config:
             plot(c, fig)
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "bench.tsv"), "w") as f:
+    os.makedirs(harness.results(), exist_ok=True)
+    with open(os.path.join(harness.results(), "bench.tsv"), "w") as f:
         for r in rows:
             f.write("\t".join(r[:4]) + f"\t{r[4]:g}\n")
     if not quiet:
-        print(f"\n{len(rows)} figures in {os.path.relpath(os.path.join(RESULTS, 'bench.tsv'), testlist.TOP)}")
+        print(f"\n{len(rows)} figures in {os.path.relpath(os.path.join(harness.results(), 'bench.tsv'), harness.TOP)}")
     if missing and not quiet:
         print(f"bench: no figures from {' '.join(missing)}", file=sys.stderr)
         return 1

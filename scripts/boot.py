@@ -1,20 +1,21 @@
 #!/usr/bin/python3
 """boot.py - boot the test host under QEMU in one configuration.
 
-    boot.py CONFIG run [TEST]   run CONFIG's tests (or only TEST; TEST_ARGS=
-                                "..." replaces its arguments from tests.list)
-    boot.py CONFIG demo         boot, print the host's PMU facts
+    boot.py CONFIG run [A,B]    run CONFIG's tests of the list (TEST_LIST,
+                                default tests/tests.list), or only A and
+                                B; TEST_ARGS="..." replaces their arguments
     boot.py CONFIG shell        interactive busybox shell
 
-Bare-metal test programs (tests/bare/NAME/, built as build/bare/NAME.elf)
-run first, each started by a QEMU of its own at EL2 in place of the host.
-The console goes to build/results/CONFIG/console.log, each line prefixed by
-the runner's wall-clock seconds since QEMU started (in-guest clocks are
-virtual under icount).  Timeouts are enforced here by wall clock as well
-as by busybox timeout inside: the host must reach /init within BOOT_TIMEOUT
-seconds and each test must end within its timeout plus GRACE, or QEMU is
-killed.  boot.json records what was asked and how QEMU ended, for
-report.py."""
+Bare-metal test programs (kind=bare, built as build/bare/NAME.elf) run
+first, each started by a QEMU of its own at EL2 in place of the host.
+The console goes to $RESULTS/CONFIG/console.log (harness.py), each line
+prefixed by the runner's wall-clock seconds since QEMU started (in-guest
+clocks are virtual under icount).  Every deadline comes from the list: the
+host must reach /init, and each test begin after the previous one ended,
+within BOOT_TIMEOUT seconds; each test must end within its own timeout
+plus GRACE.  /init enforces the test's timeout inside, on the test's whole
+process group; past a deadline here QEMU is killed.  boot.json records
+what was asked and how QEMU ended, for report.py."""
 
 import json
 import os
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import time
 
+import harness
 import testlist
 
 TOP = testlist.TOP
@@ -34,29 +36,33 @@ GRACE = int(os.environ.get("GRACE", 60))
 EXIT_TIMEOUT = 30
 
 
-def initramfs(config, tests, demo=False):
+def initramfs(config, tests, shell=False):
     """The image plus a small cpio holding /etc/harness-run, the tests to
     run ("name timeout args..." per line): the kernel unpacks concatenated
     archives, and init takes at most 32 words from the command line."""
-    kbuild = os.path.join(TOP, "build", f"kbuild-{KCONFIG}")
-    outdir = os.path.join(TOP, "build", "results", config)
+    outdir = harness.config_dir(config)
     os.makedirs(outdir, exist_ok=True)
     run = os.path.join(outdir, "run.list")
     with open(run, "w") as f:
         for t in tests:
             f.write(" ".join([t["name"], str(t["timeout"] * SLOW)] + t["args"]) + "\n")
     spec = f"dir /etc 0755 0 0\nfile /etc/harness-run {run} 0644 0 0\n"
-    extra = subprocess.run([os.path.join(kbuild, "usr", "gen_init_cpio"), "-"], input=spec.encode(),
+    extra = subprocess.run([os.path.join(TOP, "build", "gen_init_cpio"), "-"], input=spec.encode(),
                            stdout=subprocess.PIPE, check=True).stdout
     image = os.path.join(outdir, "initramfs.cpio")
     with open(os.path.join(TOP, "build", f"initramfs-{KCONFIG}.cpio"), "rb") as base, \
             open(image, "wb") as out:
         out.write(base.read())
         out.write(extra)
-        # The real VMM and its guest (image.sh), for the boots that run them
-        if demo or any(t["name"].startswith("e2e") for t in tests):
-            with open(os.path.join(TOP, "build", f"e2e-{KCONFIG}.cpio"), "rb") as e2e:
-                out.write(e2e.read())
+        # Payloads the tests declare (payloads.sh made them); a shell gets
+        # whatever exists
+        for p in sorted({p for t in tests for p in t["needs"]} | (set(testlist.PAYLOADS) if shell else set())):
+            path = os.path.join(TOP, "build", f"{p}-{KCONFIG}.cpio")
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    out.write(f.read())
+            elif not shell:
+                sys.exit(f"boot: no payload {path}: run scripts/payloads.sh (make payloads)")
     return image
 
 
@@ -72,7 +78,7 @@ def qemu_command(config, mode, tests):
     return [qemu_binary(), "-M", "virt,virtualization=on,gic-version=3",
             "-cpu", c["cpu"], "-smp", c["smp"], "-m", "2G", "-nic", "none", "-no-reboot",
             "-kernel", os.path.join(TOP, "build", f"kbuild-{KCONFIG}", "arch/arm64/boot/Image"),
-            "-initrd", initramfs(config, tests, demo=mode in ("demo", "shell")),
+            "-initrd", initramfs(config, tests, shell=mode == "shell"),
             "-append", cmdline] + c["qemu"]
 
 
@@ -102,11 +108,19 @@ class Console:
     def run(self, cmd, timeouts, first_deadline, first_wait):
         """Run cmd until it exits or a deadline passes; returns (rc, killed)."""
         start = time.monotonic()
-        deadline, waiting_for = start + first_deadline, first_wait
-        killed = None
         proc = subprocess.Popen(cmd + ["-display", "none", "-monitor", "none", "-serial", "stdio"],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
+        try:
+            return self._follow(proc, start, timeouts, first_deadline, first_wait)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+    def _follow(self, proc, start, timeouts, first_deadline, first_wait):
+        deadline, waiting_for = start + first_deadline, first_wait
+        killed = None
         sel = selectors.DefaultSelector()
         sel.register(proc.stdout, selectors.EVENT_READ)
         buf = b""
@@ -128,18 +142,19 @@ class Console:
             for raw in lines:
                 line = raw.decode("utf-8", "replace").rstrip("\r")
                 self.write(line)
-                w = line.split()
-                if len(w) >= 2 and w[0] == "@@harness":
-                    if w[1] == "init":
-                        deadline, waiting_for = time.monotonic() + 10 ** 6, "the first test"
-                    if w[1] == "begin" and len(w) > 2:
-                        deadline = time.monotonic() + timeouts.get(w[2], BOOT_TIMEOUT)
-                        waiting_for = f"the end of {w[2]}"
-                    elif w[1] == "end":
-                        deadline = time.monotonic() + BOOT_TIMEOUT
-                        waiting_for = "the next test"
-                    elif w[1] == "done":
-                        deadline, waiting_for = time.monotonic() + EXIT_TIMEOUT, "QEMU to exit"
+                m = harness.marker(line)
+                if not m:
+                    continue
+                kind, name, _ = m
+                if kind == "init":
+                    deadline, waiting_for = time.monotonic() + BOOT_TIMEOUT, "the first test"
+                elif kind == "begin" and name:
+                    deadline = time.monotonic() + timeouts.get(name, BOOT_TIMEOUT)
+                    waiting_for = f"the end of {name}"
+                elif kind == "end":
+                    deadline, waiting_for = time.monotonic() + BOOT_TIMEOUT, "the next test"
+                elif kind == "done":
+                    deadline, waiting_for = time.monotonic() + EXIT_TIMEOUT, "QEMU to exit"
         if buf:
             self.write(buf.decode("utf-8", "replace"))
         if killed:
@@ -153,7 +168,7 @@ class Console:
 
 
 def run(config, mode, tests, echo):
-    outdir = os.path.join(TOP, "build", "results", config)
+    outdir = harness.config_dir(config)
     os.makedirs(outdir, exist_ok=True)
     con = Console(outdir, echo)
     timeouts = {t["name"]: t["timeout"] * SLOW + GRACE for t in tests}
@@ -177,7 +192,7 @@ def run(config, mode, tests, echo):
 
 
 def main():
-    if len(sys.argv) < 3 or sys.argv[2] not in ("run", "demo", "shell"):
+    if len(sys.argv) < 3 or sys.argv[2] not in ("run", "shell"):
         sys.exit(__doc__)
     config, mode = sys.argv[1], sys.argv[2]
     if config not in testlist.configs():
@@ -185,8 +200,7 @@ def main():
     if mode == "shell":
         cmd = qemu_command(config, "shell", []) + ["-nographic"]
         os.execvp(cmd[0], cmd)
-    tests = testlist.for_config(config, sys.argv[3] if len(sys.argv) > 3 else None) \
-        if mode == "run" else []
+    tests = testlist.for_config(config, sys.argv[3] if len(sys.argv) > 3 else None)
     if len(sys.argv) > 3 and "TEST_ARGS" in os.environ:
         for t in tests:
             t["args"] = shlex.split(os.environ["TEST_ARGS"])

@@ -7,8 +7,7 @@
 # Selftests: tools/testing/selftests/kvm, static, into build/selftests.
 set -euo pipefail
 
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${CACHE:?CACHE must be set}
+. "$(dirname "$0")/lib.sh"
 KCONFIG=${KCONFIG:-base}
 TREE=${TREE:-$TOP/build/linux}
 KBUILD=${KBUILD_DIR:-$TOP/build/kbuild-$KCONFIG}
@@ -16,12 +15,9 @@ SELFTESTS=$TOP/build/selftests
 CROSS=aarch64-linux-gnu-
 JOBS=${JOBS:-$(nproc)}
 
-log() { printf 'build: %s\n' "$*" >&2; }
+[ -e "$TREE/.git" ] || die "no tree at $TREE: run 'make tree'"
 
-[ -e "$TREE/.git" ] || { log "no tree at $TREE: run 'make tree'"; exit 1; }
-
-export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G} CCACHE_SLOPPINESS=time_macros
+use_ccache
 export KBUILD_BUILD_TIMESTAMP='2026-01-01' KBUILD_BUILD_USER=harness KBUILD_BUILD_HOST=harness
 kmake() {
 	make -s -C "$TREE" O="$KBUILD" ARCH=arm64 CROSS_COMPILE=$CROSS \
@@ -84,6 +80,16 @@ mkdir -p "$SELFTESTS"
 make -s -C "$TREE/tools/testing/selftests/kvm" ARCH=arm64 CROSS_COMPILE=$CROSS \
 	CC="ccache ${CROSS}gcc" LDFLAGS=-static OUTPUT="$SELFTESTS" \
 	KHDR_INCLUDES="-isystem $KBUILD/usr/include" -j"$JOBS" >/dev/null
+# Other selftests the list names as DIR/NAME (kvm's are NAME or arm64/NAME)
+for name in $("$TOP/scripts/testlist.py" names); do
+	dir=${name%%/*}
+	[ "$dir" != "$name" ] && [ "$dir" != arm64 ] &&
+		[ -d "$TREE/tools/testing/selftests/$dir" ] || continue
+	mkdir -p "$SELFTESTS/$dir"
+	make -s -C "$TREE/tools/testing/selftests/$dir" ARCH=arm64 CROSS_COMPILE=$CROSS \
+		CC="ccache ${CROSS}gcc" LDFLAGS=-static OUTPUT="$SELFTESTS/$dir" \
+		KHDR_INCLUDES="-isystem $KBUILD/usr/include" "$SELFTESTS/$name" >/dev/null
+done
 log "done: $(ls -la "$KBUILD/arch/arm64/boot/Image" | awk '{ print $5 }') byte Image"
 
 # The project's own programs for the test host: tests/src/*.c and the

@@ -4,40 +4,56 @@
 # exits non-zero and names the failure:
 #   a failing test, a hanging test (killed by its timeout inside the host),
 #   a hang the host does not end (killed by the runner's wall clock),
-#   a kernel oops during a passing test, a kernel that panics at boot, a
-#   host that never reaches /init in time, and (from a recorded console) a
-#   failing KUnit case.
+#   a kernel oops during a passing test, a kernel warning during a passing
+#   test, a kernel that panics at boot, a host that never reaches /init in
+#   time, and (from a recorded console) a failing KUnit case; and that a
+#   test's leftover processes die with it.  Its own run directory.
 set -uo pipefail
-
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 export TEST_LIST=$TOP/tests/harness/harness.list
+RESULTS=${RESULTS:-$("$TOP/scripts/harness.py" new-run check-harness)}
+export RESULTS
 S=$TOP/scripts
 passed=0 failed=0
 
-# expect NAME PATTERN -- boot.py args: run one broken boot, expect the
-# report to fail and to contain PATTERN.
-expect() {
-	local name=$1 pattern=$2 out rc
-	shift 3
-	rm -rf "$TOP/build/results/max"
-	"$S/boot.py" max run "$@" >/dev/null 2>&1
-	out=$("$S/report.py" max 2>&1)
-	rc=$?
-	if [ $rc -ne 0 ] && grep -qE "$pattern" <<<"$out"; then
-		echo "ok $((passed + failed + 1)) $name"
+# verdict NAME OK WANTED OUTPUT: one KTAP line, and the output when not OK
+verdict() {
+	if [ "$2" = 1 ]; then
+		echo "ok $((passed + failed + 1)) $1"
 		passed=$((passed + 1))
 	else
-		echo "not ok $((passed + failed + 1)) $name"
-		echo "# report exited $rc; wanted a failure matching: $pattern"
-		sed 's/^/# | /' <<<"$out" | tail -n 20
+		echo "not ok $((passed + failed + 1)) $1"
+		echo "# wanted $3"
+		sed 's/^/# | /' <<<"$4" | tail -n 20
 		failed=$((failed + 1))
 	fi
+}
+
+# expect NAME PATTERN -- boot.py args: run one broken boot, expect the
+# report to fail and to contain PATTERN.  expect_clean: a boot that must
+# pass, its console matching PATTERN.
+expect() {
+	local name=$1 pattern=$2 out ok=0
+	shift 3
+	rm -rf "$RESULTS/max"
+	"$S/boot.py" max run "$@" >/dev/null 2>&1
+	out=$("$S/report.py" max 2>&1) || { grep -qE "$pattern" <<<"$out" && ok=1; }
+	verdict "$name" $ok "a failed report matching: $pattern" "$out"
+}
+
+expect_clean() {
+	local name=$1 pattern=$2 out ok=0
+	shift 3
+	rm -rf "$RESULTS/max"
+	"$S/boot.py" max run "$@" >/dev/null 2>&1
+	out=$("$S/report.py" max 2>&1) && grep -qE "$pattern" "$RESULTS/max/console.log" && ok=1
+	verdict "$name" $ok "a passing report and a console matching: $pattern" "$out"
 }
 
 # expect_report NAME PATTERN: feed report.py a recorded console holding a
 # KUnit suite with one failing case (no boot needed).
 expect_report() {
-	local name=$1 pattern=$2 dir=$TOP/build/results/harness-kunit out rc
+	local name=$1 pattern=$2 dir=$RESULTS/harness-kunit out ok=0
 	mkdir -p "$dir"
 	cat >"$dir/console.log" <<-'LOG'
 	1.0	@@harness init config=harness-kunit
@@ -55,21 +71,13 @@ expect_report() {
 	1.3	@@harness done
 	LOG
 	echo '{"tests": [], "killed": null, "seconds": 2.0}' >"$dir/boot.json"
-	out=$("$S/report.py" harness-kunit 2>&1)
-	rc=$?
+	out=$("$S/report.py" harness-kunit 2>&1) || { grep -qE "$pattern" <<<"$out" && ok=1; }
 	rm -rf "$dir"
-	if [ $rc -ne 0 ] && grep -qE "$pattern" <<<"$out"; then
-		echo "ok $((passed + failed + 1)) $name"
-		passed=$((passed + 1))
-	else
-		echo "not ok $((passed + failed + 1)) $name"
-		sed 's/^/# | /' <<<"$out" | tail -n 20
-		failed=$((failed + 1))
-	fi
+	verdict "$name" $ok "a failed report matching: $pattern" "$out"
 }
 
 echo "KTAP version 1"
-echo "1..7"
+echo "1..9"
 expect_report kunit-case-failure 'not ok 2 example:second_case'
 
 expect failing-test 'not ok [0-9]+ harness/fail:a_failing_case' -- harness/fail
@@ -77,9 +85,11 @@ expect hanging-test 'harness/hang: timed out' -- harness/hang
 GRACE=-5 expect wall-clock-hang 'wall-clock timeout waiting for the end of harness/hang' \
 	-- harness/hang
 expect oops-in-test 'kernel-log: [0-9]+ kernel splat.*during: harness/splat' -- harness/splat
+expect warn_in_passing_test 'kernel-log: [0-9]+ kernel splat.*during: harness/warn' -- harness/warn
+expect_clean leftover_processes_killed 'harness/orphan left processes running; killed' \
+	-- harness/orphan,harness/leftover
 CMDLINE="rdinit=/nonexistent init=/nonexistent" expect panic-at-boot \
 	'boot: the host never reached /init' -- harness/fail
 BOOT_TIMEOUT=1 expect boot-timeout 'wall-clock timeout waiting for /init' -- harness/fail
-rm -rf "$TOP/build/results/max"
 echo "$passed passed, $failed failed, 0 skipped"
 [ $failed -eq 0 ]

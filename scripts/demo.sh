@@ -1,37 +1,30 @@
 #!/usr/bin/env bash
 # demo.sh - `make demo`: boot the host on each configuration (default
-# max-icount and neoverse-v1-icount: FEAT_FGT or not, exact counts) and
-# show the partitioned PMU at work, in three parts:
-#   1. what the first host knows about its PMU (/tests/demo-host);
+# max-icount and neoverse-v1-icount: FEAT_FGT or not, exact counts), run
+# tests/demo.list there with the same runner as make check, and show the
+# partitioned PMU at work, in three parts:
+#   1. what the first host knows about its PMU (demo-host);
 #   2. the benchmark, short (arm64/vpmu_perf): exits and cost per PMU
-#      operation, emulated vs partitioned -> build/results/bench.tsv, .png;
+#      operation, emulated vs partitioned -> $RESULTS/bench.tsv, .png;
 #   3. a real VMM (QEMU, -cpu host, patches/qemu-vmm/) running a real guest
 #      whose perf counts and samples a fixed workload, emulated and
-#      partitioned (/tests/e2e) -> build/results/demo.tsv, demo.png.
+#      partitioned (e2e) -> $RESULTS/demo.tsv, demo.png.
 set -euo pipefail
-
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 CONFIGS=("$@")
 [ ${#CONFIGS[@]} -gt 0 ] || CONFIGS=(max-icount neoverse-v1-icount)
-
-frame() {	# frame CONFIG NAME: the lines of that part of the console
-	cut -f2- "$TOP/build/results/$1/console.log" |
-		awk -v n="$2" '$1 == "@@harness" && $2 == "begin" && $3 == n { on = 1 }
-			on { print }
-			$1 == "@@harness" && $2 == "end" && $3 == n { on = 0 }'
-}
+export TEST_LIST=$TOP/tests/demo.list
+RESULTS=${RESULTS:-$("$TOP/scripts/harness.py" new-run demo)}
+export RESULTS
 
 for c in "${CONFIGS[@]}"; do
-	echo "demo: booting $c" >&2
-	"$TOP/scripts/boot.py" "$c" demo
-	for part in demo arm64/vpmu_perf e2e; do
-		if ! frame "$c" "$part" | grep -q "@@harness end $part rc=0"; then
-			echo "demo: $part failed on $c; its output:" >&2
-			frame "$c" "$part" | tail -n 30 >&2
-			exit 1
-		fi
-	done
+	log "booting $c"
+	"$TOP/scripts/boot.py" "$c" run
 done
+if ! "$TOP/scripts/report.py" "${CONFIGS[@]}" >"$RESULTS/report.txt"; then
+	grep -E '^ *not ok|^ *# ' "$RESULTS/report.txt" | tail -n 40 >&2
+	die "the demo failed: full report in ${RESULTS#"$TOP"/}/report.txt"
+fi
 
 label() {
 	case $1 in
@@ -55,7 +48,7 @@ echo
 echo "1. PMU of the test host: QEMU $first, $(cat "$TOP/build/base-version" 2>/dev/null || echo 'unknown base')"
 printf '%-40s %s\n' "what" "value"
 printf '%-40s %s\n' "----------------------------------------" "------------------------------"
-frame "$first" demo | grep -E '^[a-z_0-9]+=' | while IFS='=' read -r key value; do
+"$TOP/scripts/harness.py" frame "$first" demo-host | grep -E '^[a-z_0-9]+=' | while IFS='=' read -r key value; do
 	printf '%-40s %s\n' "$(label "$key")" "$value"
 done
 

@@ -5,56 +5,19 @@
 # every target.  Downloads live in $CACHE (outside the clone) so a fresh
 # clone reuses them.  The Debian mirror is read from the machine's own apt
 # configuration; suites beyond bookworm are reached through private apt
-# lists under $CACHE/apt, never through the system's sources.
+# lists under $CACHE/apt (lib.sh: private_apt), never through the
+# system's sources.
 #
 # Outputs:
 #   $CACHE/base/linux-source.tar.xz  + .version   (newest linux-source-7.3)
 #   $CACHE/busybox/busybox                         (static arm64 busybox)
 #   $CACHE/qemu-src/VERSION/ + version             (QEMU's Debian source)
 set -euo pipefail
-
-CACHE=${CACHE:?CACHE must be set}
+. "$(dirname "$0")/lib.sh"
 KVER_SERIES=${KVER_SERIES:-7.3}
-APTDIR=$CACHE/apt
-
-log() { printf 'deps: %s\n' "$*" >&2; }
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-# The machine's own Debian mirror: the repository serving bookworm.
-mirror() {
-	apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null |
-		awk '$1 == "bookworm" { print $2; exit }'
-}
-
-# private_apt NAME ARCH SUITE... : write a private sources list and its own
-# lists/status directories, run `apt-get update` on it once, and print the
-# apt-get options that select it.
-private_apt() {
-	local name=$1 arch=$2 dir=$APTDIR/$1 m
-	shift 2
-	m=$(mirror)
-	[ -n "$m" ] || { log "no bookworm mirror in the apt configuration"; exit 1; }
-	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
-	[ -f "$dir/status" ] || : >"$dir/status"
-	local opts=(-o "Dir::Etc::sourcelist=$dir/sources.list"
-		    -o Dir::Etc::sourceparts=/dev/null
-		    -o "Dir::State::Lists=$dir/lists"
-		    -o "Dir::Cache::Archives=$dir/archives"
-		    -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch"
-		    -o APT::Sandbox::User=root)
-	[ "$name" = install ] || opts+=(-o "Dir::State::status=$dir/status")
-	local want
-	want=$(for s in "$@"; do printf 'deb [arch=%s] %s %s main\n' "$arch" "$m" "$s"; done)
-	if [ "$(cat "$dir/sources.list" 2>/dev/null)" != "$want" ] ||
-	   [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440)" ]; then
-		printf '%s\n' "$want" >"$dir/sources.list"
-		log "apt-get update ($name: $*)"
-		apt-get -q "${opts[@]}" update >&2
-	fi
-	printf '%s\n' "${opts[@]}"
 }
 
 host_packages() {
@@ -96,8 +59,12 @@ qemu_build_deps() {
 	[ "$have" = 1 ] || missing+=(meson)
 	[ ${#missing[@]} -gt 0 ] || return 0
 	log "installing ${missing[*]} (meson >= 1.5 from bookworm-backports)"
-	local -a opts
-	mapfile -t opts < <(private_apt install amd64 bookworm bookworm-updates bookworm-backports)
+	private_apt amd64 bookworm bookworm-updates bookworm-backports
+	# installing: the system's own dpkg status, not the private one
+	local opts=() o
+	for o in "${APT_OPTS[@]}"; do
+		case $o in Dir::State::status=*) unset 'opts[-1]' ;; *) opts+=("$o") ;; esac
+	done
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get -qy "${opts[@]}" \
 		-o Dir::Cache::Archives=/var/cache/apt/archives \
 		install --no-install-recommends -t bookworm-backports "${missing[@]}" >&2
@@ -110,8 +77,8 @@ qemu_source() {
 	if [ -f "$out/version" ] && [ -f "$out/$(cat "$out/version")/done" ]; then
 		return
 	fi
-	local dir=$APTDIR/qemu-src m
-	m=$(mirror)
+	local dir=$CACHE/apt/qemu-src m
+	m=$(apt_mirror)
 	mkdir -p "$dir/lists/partial" "$out"
 	local s
 	for s in "${QEMU_SUITES[@]}"; do printf 'deb-src %s %s main\n' "$m" "$s"; done >"$dir/sources.list"
@@ -140,28 +107,6 @@ qemu_source() {
 	log "qemu source: $ver"
 }
 
-# fetch NAME ARCH PKG SUITE... : download the newest .deb of PKG into
-# $CACHE/debs and print its path.
-fetch() {
-	local name=$1 arch=$2 pkg=$3
-	shift 3
-	local -a opts
-	mapfile -t opts < <(private_apt "$name" "$arch" "$@")
-	mkdir -p "$CACHE/debs"
-	local ver
-	ver=$(apt-cache "${opts[@]}" policy "$pkg" | awk '/Candidate:/ { print $2 }')
-	[ -n "$ver" ] && [ "$ver" != "(none)" ] ||
-		{ log "$pkg not found in $*"; exit 1; }
-	local deb
-	deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null || true)
-	if [ -z "$deb" ]; then
-		log "downloading $pkg $ver"
-		(cd "$CACHE/debs" && apt-get -q "${opts[@]}" download "$pkg=$ver" >&2)
-		deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}_"*.deb)
-	fi
-	printf '%s\n' "$deb"
-}
-
 base_source() {
 	local out=$CACHE/base
 	mkdir -p "$out"
@@ -170,7 +115,8 @@ base_source() {
 		return
 	fi
 	local deb tmp
-	deb=$(fetch trixie amd64 "linux-source-$KVER_SERIES" trixie trixie-backports)
+	private_apt amd64 trixie trixie-backports
+	deb=$(deb_of "linux-source-$KVER_SERIES")
 	tmp=$(mktemp -d)
 	dpkg-deb -x "$deb" "$tmp"
 	local tarball
@@ -186,7 +132,8 @@ busybox() {
 	local out=$CACHE/busybox
 	[ -x "$out/busybox" ] && return
 	local deb tmp
-	deb=$(fetch arm64 arm64 busybox-static bookworm)
+	private_apt arm64 bookworm bookworm-updates
+	deb=$(deb_of busybox-static)
 	tmp=$(mktemp -d)
 	dpkg-deb -x "$deb" "$tmp"
 	mkdir -p "$out"

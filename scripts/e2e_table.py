@@ -4,27 +4,26 @@
     e2e_table.py CONFIG...
 
 Reads the "# e2e" lines tests/e2e.sh printed on each configuration's
-console (build/results/CONFIG/console.log), prints a table per
+console ($RESULTS/CONFIG/console.log), prints a table per
 configuration (user-space counts, samples, PMU traps, exits and time of the
 guest's perf stat and perf record, emulated vs partitioned), writes
-build/results/demo.tsv ("config mode metric value", tab-separated, no
-header) and draws build/results/demo.png with gnuplot.  Exits 1 when a
+$RESULTS/demo.tsv ("config mode metric value", tab-separated, no
+header) and draws $RESULTS/demo.png with gnuplot.  Exits 1 when a
 configuration printed no figure."""
 
 import os
 import subprocess
 import sys
 
-import testlist
+import harness
 
-RESULTS = os.path.join(testlist.TOP, "build", "results")
 MODES = ["emulated", "partitioned", "default"]
 
 
 def figures(config):
     """{(mode, metric): value} from the last e2e run on config."""
     out = {}
-    for text in testlist.last_frame(config, "e2e"):
+    for text in harness.last_frame(config, "e2e"):
         f = text.split("\t")
         if len(f) == 4 and f[0] == "# e2e":
             out[(f[1], f[2])] = f[3]
@@ -66,14 +65,14 @@ def table(config, fig):
 
 
 def plot(configs, figs):
-    data = os.path.join(RESULTS, "demo-plot.dat")
+    data = os.path.join(harness.results(), "demo-plot.dat")
     with open(data, "w") as f:
         for c in configs:
             fig = figs[c]
             for key, label in (("stat_pmu_traps", "stat"), ("record_pmu_traps", "record")):
                 vals = [fig.get((m, key), "NaN") for m in ("emulated", "partitioned")]
                 f.write(f"{c}:{label} {' '.join(v if v != '-' else 'NaN' for v in vals)}\n")
-    png = os.path.join(RESULTS, "demo.png")
+    png = os.path.join(harness.results(), "demo.png")
     script = f"""
 set terminal pngcairo size 900,480 noenhanced
 set output '{png}'
@@ -88,7 +87,7 @@ set yrange [0:*]
 plot '{data}' using 2:xtic(1) title 'emulated' lc rgb '#c0504d', '' using 3 title 'partitioned' lc rgb '#4f81bd'
 """
     subprocess.run(["gnuplot"], input=script.encode(), check=True)
-    print(f"\nplot: {os.path.relpath(png, testlist.TOP)}")
+    print(f"\nplot: {os.path.relpath(png, harness.TOP)}")
 
 
 def main():
@@ -97,7 +96,7 @@ def main():
         sys.exit(__doc__)
     figs = {c: figures(c) for c in configs}
     missing = [c for c in configs if not figs[c]]
-    with open(os.path.join(RESULTS, "demo.tsv"), "w") as f:
+    with open(os.path.join(harness.results(), "demo.tsv"), "w") as f:
         for c in configs:
             for (m, k), v in figs[c].items():
                 f.write(f"{c}\t{m}\t{k}\t{v}\n")
@@ -107,7 +106,7 @@ def main():
     good = [c for c in configs if figs[c]]
     if good:
         plot(good, figs)
-    print(f"figures in {os.path.relpath(os.path.join(RESULTS, 'demo.tsv'), testlist.TOP)}")
+    print(f"figures in {os.path.relpath(os.path.join(harness.results(), 'demo.tsv'), harness.TOP)}")
     if missing:
         print(f"e2e: no figures from {' '.join(missing)}", file=sys.stderr)
         return 1

@@ -16,6 +16,8 @@
 #   use_ccache          ccache for every compiler on PATH
 #   qemu_build TREE BUILD OPT...  configure (when OPT changed) and build
 #                       qemu-system-aarch64
+#   busybox_spec DIR... gen_init_cpio lines of a busybox root with DIRs
+#   pack_cpio OUT       an uncompressed cpio of the spec on stdin
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export CACHE=${CACHE:-$HOME/.cache/kvm-pmu}
@@ -118,6 +120,7 @@ sysroot() {
 	SYSROOT=$CACHE/sysroot/$key
 	[ -f "$SYSROOT/done" ] && return
 	rm -rf "$SYSROOT"
+	mkdir -p "$SYSROOT"
 	for p in "${debs[@]}"; do dpkg-deb -x "$p" "$SYSROOT"; done
 	printf '%s\n' "${debs[@]##*/}" >"$SYSROOT/done"
 	log "arm64 sysroot ${SYSROOT#"$CACHE"/}: $*"
@@ -151,4 +154,24 @@ qemu_build() {
 		die "build failed: $build/ninja.log"
 	}
 	log "built qemu-system-aarch64 in $(($(date +%s) - start)) s"
+}
+
+busybox_spec() {
+	local d
+	for d in /bin /dev /proc /sys /tmp /run "$@"; do echo "dir $d 0755 0 0"; done
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "file /bin/busybox $CACHE/busybox/busybox 0755 0 0"
+	echo "slink /bin/sh busybox 0777 0 0"
+}
+
+pack_cpio() {
+	local out=$1 gen=$TOP/build/gen_init_cpio src=$TOP/build/linux/usr/gen_init_cpio.c
+	[ -f "$src" ] || die "no $src: run 'make tree'"
+	if [ ! "$gen" -nt "$src" ]; then
+		gcc -O2 -o "$gen.new" "$src"
+		mv "$gen.new" "$gen"
+	fi
+	"$gen" - >"$out.new" || die "gen_init_cpio failed for ${out#"$TOP"/}"
+	mv "$out.new" "$out"
+	log "${out#"$TOP"/}: $(($(stat -c %s "$out") / 1024)) KiB"
 }

@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # patchcheck.sh - review gates for the series in patches/:
 #   checkpatch.pl --strict on every patch (cover letter excluded), QEMU's
-#   checkpatch.pl on every patch of patches/qemu/, and,
+#   checkpatch.pl on every patch of patches/qemu/ and patches/qemu-vmm/, and,
 #   unless CHECKPATCH_ONLY=1, a build of every commit of build/linux on
 #   its own (bisectability): a throwaway worktree at each commit, built
 #   with the harness's kernel config and W=1 in build/kbuild-each.
 # Prints one KTAP line per gate and exits 1 when any failed.
 set -uo pipefail
 
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 TREE=${TREE:-$TOP/build/linux}
-CACHE=${CACHE:?CACHE must be set}
 n=0 bad=0
 
 result() {
@@ -18,28 +17,28 @@ result() {
 	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; bad=$((bad + 1)); fi
 }
 
-mapfile -t patches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" 2>/dev/null)
+mapfile -t patches < <(series_files "$TOP/patches")
 echo "KTAP version 1"
 # Ignored: FILE_PATH_CHANGES (MAINTAINERS covers arch/arm64/kvm/ and
 # drivers/perf/ as directories) and CAMELCASE (arm64's generated sysreg
 # names, e.g. ID_AA64DFR0_EL1_PMUVer_V3P5, are mixed case by design).
 for p in "${patches[@]}"; do
 	out=$("$TREE/scripts/checkpatch.pl" --strict --no-tree --quiet \
-		--ignore FILE_PATH_CHANGES,CAMELCASE "$TOP/patches/$p" 2>&1)
+		--ignore FILE_PATH_CHANGES,CAMELCASE "$p" 2>&1)
 	rc=$?
 	[ $rc = 0 ] || sed 's/^/# /' <<<"$out"
-	result $rc "checkpatch $p"
+	result $rc "checkpatch ${p##*/}"
 done
 
 # The QEMU series, with QEMU's own checkpatch.
-mapfile -t qpatches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/qemu/series" 2>/dev/null)
+mapfile -t qpatches < <(series_files "$TOP/patches/qemu"; series_files "$TOP/patches/qemu-vmm")
 if [ ${#qpatches[@]} -gt 0 ]; then
 	[ -x "$TOP/build/qemu/scripts/checkpatch.pl" ] || WHAT=qemu "$TOP/scripts/tree.sh" --ensure >/dev/null
 	for p in "${qpatches[@]}"; do
-		out=$("$TOP/build/qemu/scripts/checkpatch.pl" "$TOP/patches/qemu/$p" 2>&1)
+		out=$("$TOP/build/qemu/scripts/checkpatch.pl" "$p" 2>&1)
 		rc=$?
 		[ $rc = 0 ] || sed 's/^/# /' <<<"$out"
-		result $rc "qemu checkpatch $p"
+		result $rc "qemu checkpatch ${p#"$TOP"/patches/}"
 	done
 fi
 

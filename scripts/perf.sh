@@ -8,9 +8,8 @@
 # `perf report` / `perf script` resolve the symbols of the static workload;
 # PERF_LIBELF=0 builds without it.
 #
-# The arm64 libraries come from Debian's arm64 packages, downloaded through
-# a private apt configuration ($CACHE/apt/perf-arm64, the system's dpkg
-# architectures untouched) and unpacked into $CACHE/perf-sysroot/KEY.
+# The arm64 libraries come from Debian's arm64 packages, unpacked into a
+# sysroot (lib.sh: sysroot; the system's dpkg architectures untouched).
 #
 # Outputs:
 #   build/perf-build/              make's O= directory (objects)
@@ -18,27 +17,22 @@
 #                                  KEY hashes tools/{perf,lib,include,arch,
 #                                  build,scripts} of the tree (commit and any
 #                                  uncommitted edits), the options, the
-#                                  compiler and the library packages
+#                                  compiler, the library packages and
+#                                  this script
 #   build/perf-arm64               symlink to it
 # A second run with nothing changed only recomputes KEY and relinks.
 set -euo pipefail
-
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${CACHE:-$HOME/.cache/kvm-pmu}
+. "$(dirname "$0")/lib.sh"
 TREE=${TREE:-$TOP/build/linux}
 OUT=${PERF_OUT:-$TOP/build/perf-build}
 LINK=$TOP/build/perf-arm64
 CROSS=aarch64-linux-gnu-
 JOBS=${JOBS:-2}
 PERF_LIBELF=${PERF_LIBELF:-1}
-APTDIR=$CACHE/apt/perf-arm64
-DEBS=$CACHE/debs
 MA=aarch64-linux-gnu
 
-log() { printf 'perf: %s\n' "$*" >&2; }
-
-[ -e "$TREE/.git" ] || { log "no tree at $TREE: run 'make tree'"; exit 1; }
-command -v ${CROSS}gcc >/dev/null || { log "no ${CROSS}gcc: run scripts/deps.sh"; exit 1; }
+[ -e "$TREE/.git" ] || die "no tree at $TREE: run 'make tree'"
+command -v ${CROSS}gcc >/dev/null || die "no ${CROSS}gcc: run scripts/deps.sh"
 
 # arm64 packages that give static libraries (libelf.a needs libz.a; libzstd.a
 # lets perf itself read/write zstd-compressed records).
@@ -72,8 +66,7 @@ key=$( {
 	tree_state
 	printf '%s\n' "${MAKEVARS[@]}" "${PKGS[@]}"
 	${CROSS}gcc --version | head -n 1
-	sha256sum <"$0"
-} | sha256sum | cut -c1-16)
+} | cache_key sysroot use_ccache)
 DEST=$CACHE/perf/$key
 
 if [ -x "$DEST/perf" ]; then
@@ -83,85 +76,15 @@ if [ -x "$DEST/perf" ]; then
 fi
 
 # ---- the arm64 sysroot ---------------------------------------------------
-mirror() {
-	apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null |
-		awk '$1 == "bookworm" { print $2; exit }'
-}
-aptopts=(-o "Dir::Etc::sourcelist=$APTDIR/sources.list"
-	 -o Dir::Etc::sourceparts=/dev/null
-	 -o "Dir::State::Lists=$APTDIR/lists"
-	 -o "Dir::Cache=$APTDIR/cache"
-	 -o "Dir::Cache::Archives=$APTDIR/archives"
-	 -o "Dir::State::status=$APTDIR/status"
-	 -o APT::Architecture=arm64 -o APT::Architectures::=arm64
-	 -o APT::Sandbox::User=root)
-
-apt_update() {
-	log "apt-get update (arm64 bookworm, private lists in ${APTDIR#"$CACHE"/})"
-	apt-get -q "${aptopts[@]}" update >&2
-}
-
-apt_setup() {
-	mkdir -p "$APTDIR/lists/partial" "$APTDIR/archives/partial" "$APTDIR/cache" "$DEBS"
-	[ -f "$APTDIR/status" ] || : >"$APTDIR/status"
-	local m want
-	m=$(mirror)
-	[ -n "$m" ] || { log "no bookworm mirror in the apt configuration"; exit 1; }
-	want="deb [arch=arm64] $m bookworm main"
-	if [ "$(cat "$APTDIR/sources.list" 2>/dev/null)" != "$want" ] ||
-	   [ -z "$(find "$APTDIR/lists" -maxdepth 1 -name '*Packages*')" ]; then
-		printf '%s\n' "$want" >"$APTDIR/sources.list"
-		# deps.sh's arm64 lists (busybox-static) are the same index:
-		# copy them rather than download it again.
-		local theirs=$CACHE/apt/arm64
-		if [ "$(cat "$theirs/sources.list" 2>/dev/null)" = "$want" ] &&
-		   [ -n "$(find "$theirs/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
-			cp "$theirs"/lists/*InRelease "$theirs"/lists/*Packages* "$APTDIR/lists/"
-		else
-			apt_update
-		fi
-	fi
-}
-
-# deb_of PKG: the .deb of PKG's candidate version in $DEBS (downloaded once).
-deb_of() {
-	local pkg=$1 ver deb
-	ver=$(apt-cache "${aptopts[@]}" policy "$pkg" | awk '/Candidate:/ { print $2 }')
-	[ -n "$ver" ] && [ "$ver" != "(none)" ] || { log "$pkg:arm64 not found"; exit 1; }
-	deb=$(ls "$DEBS/${pkg}_${ver//:/%3a}_arm64.deb" 2>/dev/null || true)
-	if [ -z "$deb" ]; then
-		log "downloading $pkg:arm64 $ver"
-		(cd "$DEBS" && apt-get -q "${aptopts[@]}" download "$pkg:arm64=$ver" >&2)
-		deb=$DEBS/${pkg}_${ver//:/%3a}_arm64.deb
-	fi
-	printf '%s\n' "$deb"
-}
-
-SYSROOT=
 if [ ${#PKGS[@]} -gt 0 ]; then
-	apt_setup
-	debs=()
-	for p in "${PKGS[@]}"; do
-		if ! d=$(deb_of "$p"); then
-			# A stale index names a version the mirror dropped.
-			apt_update
-			d=$(deb_of "$p")
-		fi
-		debs+=("$d")
-	done
-	skey=$(printf '%s\n' "${debs[@]##*/}" | sha256sum | cut -c1-16)
-	SYSROOT=$CACHE/perf-sysroot/$skey
-	if [ ! -f "$SYSROOT/done" ]; then
-		rm -rf "$SYSROOT" && mkdir -p "$SYSROOT"
-		for d in "${debs[@]}"; do dpkg-deb -x "$d" "$SYSROOT"; done
-		lib=$SYSROOT/usr/lib/$MA
-		# A static libelf needs libz and libzstd after it on every link
-		# line, the feature tests' (`$(CC) ... -lelf`) included: make
-		# libelf.a a linker script that pulls them in.
+	sysroot "${PKGS[@]}"
+	lib=$SYSROOT/usr/lib/$MA
+	# A static libelf needs libz and libzstd after it on every link line,
+	# the feature tests' (`$(CC) ... -lelf`) included: make libelf.a a
+	# linker script that pulls them in.
+	if [ ! -f "$lib/libelf-real.a" ]; then
 		mv "$lib/libelf.a" "$lib/libelf-real.a"
 		echo 'GROUP ( -lelf-real -lz -lzstd )' >"$lib/libelf.a"
-		printf '%s\n' "${debs[@]##*/}" >"$SYSROOT/done"
-		log "sysroot ${SYSROOT#"$CACHE"/}: ${PKGS[*]}"
 	fi
 	MAKEVARS+=("EXTRA_CFLAGS=-I$SYSROOT/usr/include -I$SYSROOT/usr/include/$MA"
 		   "LDFLAGS=-static -L$SYSROOT/usr/lib/$MA")
@@ -173,8 +96,7 @@ fi
 unset PKG_CONFIG_PATH
 
 # ---- the build -----------------------------------------------------------
-export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G} CCACHE_SLOPPINESS=time_macros
+use_ccache
 # Objects of another configuration do not mix (perf's Makefile does not
 # notice a changed NO_* set): start afresh when it changed.
 if [ "$(cat "$OUT/harness-makevars" 2>/dev/null)" != "${MAKEVARS[*]}" ]; then

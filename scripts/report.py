@@ -3,8 +3,9 @@
 
     report.py CONFIG...
 
-Reads build/results/CONFIG/{console.log,boot.json} as boot.py left them,
-prints KTAP (configuration > test > case), writes build/results/results.tsv
+Reads $RESULTS/CONFIG/{console.log,boot.json} as boot.py left them
+(harness.py: the run's directory), prints KTAP (configuration > test >
+case), writes $RESULTS/results.tsv
 (config, test, result, seconds, why: a skip's or failure's reason or "-";
 no header) and ends with the line
 "N passed, N failed, N skipped".  Exits 1 when any row failed.
@@ -20,10 +21,9 @@ import os
 import re
 import sys
 
-import testlist
+import harness
 
-TOP = testlist.TOP
-RESULTS = os.path.join(TOP, "build", "results")
+TOP = harness.TOP
 KSFT_SKIP = 4
 TIMED_OUT = (124, 137, 143)  # busybox timeout: KILL gives 137, TERM 143
 
@@ -90,40 +90,30 @@ def parse_cases(prefix, lines, drop=None):
     return rows, own
 
 
-def read_console(config):
-    path = os.path.join(RESULTS, config, "console.log")
-    out = []
-    with open(path, errors="replace") as f:
-        for line in f:
-            t, _, text = line.rstrip("\n").partition("\t")
-            out.append((float(t), text))
-    return out
-
-
 def config_rows(config):
-    meta_path = os.path.join(RESULTS, config, "boot.json")
+    meta_path = os.path.join(harness.config_dir(config), "boot.json")
     if not os.path.exists(meta_path):
         return [Row("boot", "fail", why="not booted: no boot.json")]
     with open(meta_path) as f:
         meta = json.load(f)
-    console = read_console(config)
+    console = harness.read_console(config)
     rows, splats = [], []
     frames, current, reached_init, done = {}, None, False, False
     for i, (t, text) in enumerate(console):
-        w = text.split()
-        if w[:1] == ["@@harness"] and len(w) > 1:
-            if w[1] == "init":
+        m = harness.marker(text)
+        if m:
+            kind, name, fields = m
+            if kind == "init":
                 reached_init = True
-            elif w[1] == "begin" and len(w) > 2:
+            elif kind == "begin" and name:
                 current = dict(start=t, lines=[], rc=None, end=None)
-                frames[w[2]] = current
-            elif w[1] == "end" and len(w) > 2 and w[2] in frames:
-                fr = frames[w[2]]
+                frames[name] = current
+            elif kind == "end" and name in frames:
+                fr = frames[name]
                 fr["end"] = t
-                rc = [x for x in w[3:] if x.startswith("rc=")]
-                fr["rc"] = int(rc[0][3:]) if rc else None
+                fr["rc"] = int(fields["rc"]) if fields.get("rc", "").lstrip("-").isdigit() else None
                 current = None
-            elif w[1] == "done":
+            elif kind == "done":
                 done = True
             continue
         if SPLAT.match(text):
@@ -236,8 +226,8 @@ def main():
                 why = " ".join((r.why or "-").split())
                 tsv.append(f"{config}\t{r.name}\t{r.result}\t{secs}\t{why}")
                 counts["pass_" if r.result == "pass" else r.result] += 1
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "results.tsv"), "w") as f:
+    os.makedirs(harness.results(), exist_ok=True)
+    with open(os.path.join(harness.results(), "results.tsv"), "w") as f:
         f.write("\n".join(tsv) + "\n")
     print("\n".join(out))
     print(f"{counts['pass_']} passed, {counts['fail']} failed, {counts['skip']} skipped")

@@ -1,8 +1,18 @@
 #!/usr/bin/python3
-"""testlist.py - read the harness's data files: tests/tests.list and
-config/qemu.conf.  Imported by boot.py and report.py; as a command,
-`testlist.py names` prints every test name (for image.sh) and
-`testlist.py configs` every QEMU configuration name."""
+"""testlist.py - read the harness's data files: a test list
+(tests/tests.list, or TEST_LIST: tests/demo.list, tests/harness/...) and
+config/qemu.conf.  Imported by boot.py and report.py.  As a command:
+
+    testlist.py names            every test the host image must hold
+    testlist.py configs          every QEMU configuration
+    testlist.py configs-of TEST  the configurations TEST runs on
+    testlist.py needs A,B        the payloads tests A and B need
+
+A list line: name configs timeout [kind=K] [needs=P,Q] [args...].  kind is
+"host" (the default: a program in the host image, run by /init) or
+"bare" (tests/bare/NAME/, run by QEMU at EL2 in place of the host);
+needs names payloads boot.py adds to the host image: "vmm" (the real VMM,
+its guest kernel and image, perf: scripts/payloads.sh)."""
 
 import os
 import sys
@@ -31,42 +41,35 @@ def configs():
     return out
 
 
+KINDS = ("host", "bare")
+PAYLOADS = ("vmm",)
+
+
 def tests():
-    """List of dict(name, configs, timeout, args), in file order."""
+    """List of dict(name, configs, timeout, kind, needs, args, bare), in
+    file order."""
     known = configs()
     out = []
     for line in _lines(TESTS):
         f = line.split()
         if len(f) < 3 or not f[2].isdigit():
-            sys.exit(f"{TESTS}: want 'name configs timeout [args]': {line}")
+            sys.exit(f"{TESTS}: want 'name configs timeout [kind=K] [needs=P] [args]': {line}")
         cfgs = list(known) if f[1] == "all" else f[1].split(",")
         for c in cfgs:
             if c not in known:
                 sys.exit(f"{TESTS}: unknown configuration {c} for {f[0]}")
-        bare = os.path.isdir(os.path.join(TOP, "tests", "bare", f[0]))
-        out.append(dict(name=f[0], configs=cfgs, timeout=int(f[2]), args=f[3:], bare=bare))
-    return out
-
-
-def last_frame(config, test):
-    """The console lines (runner timestamps dropped) of the last run of
-    test on config, between its "@@harness begin/end" lines; [] if none."""
-    path = os.path.join(TOP, "build", "results", config, "console.log")
-    out, inside = [], False
-    if not os.path.exists(path):
-        return out
-    with open(path, errors="replace") as f:
-        for line in f:
-            text = line.rstrip("\n").partition("\t")[2]
-            w = text.split()
-            if len(w) >= 3 and w[0] == "@@harness" and w[2] == test:
-                if w[1] == "begin":
-                    inside, out = True, []
-                elif w[1] == "end":
-                    inside = False
-                continue
-            if inside:
-                out.append(text)
+        t = dict(name=f[0], configs=cfgs, timeout=int(f[2]), kind="host", needs=[])
+        rest = f[3:]
+        while rest and rest[0].split("=", 1)[0] in ("kind", "needs"):
+            key, _, value = rest.pop(0).partition("=")
+            t[key] = value.split(",") if key == "needs" else value
+        if t["kind"] not in KINDS or any(p not in PAYLOADS for p in t["needs"]):
+            sys.exit(f"{TESTS}: kind is one of {KINDS}, needs of {PAYLOADS}: {line}")
+        t["bare"] = t["kind"] == "bare"
+        if t["bare"] != os.path.isdir(os.path.join(TOP, "tests", "bare", f[0])):
+            sys.exit(f"{TESTS}: {f[0]}: kind=bare goes with tests/bare/{f[0]}/ and only with it")
+        t["args"] = rest
+        out.append(t)
     return out
 
 
@@ -93,5 +96,8 @@ if __name__ == "__main__":
     elif what == "configs-of" and len(sys.argv) > 2:
         print(" ".join(c for c in configs()
                        if any(t["name"] == sys.argv[2] for t in for_config(c))))
+    elif what == "needs" and len(sys.argv) > 2:
+        print(" ".join(sorted({p for t in tests() if t["name"] in sys.argv[2].split(",")
+                               for p in t["needs"]})))
     else:
-        sys.exit("usage: testlist.py names|configs|configs-of TEST")
+        sys.exit(__doc__)

@@ -945,54 +945,6 @@ static void check_set_write(enum reg set, enum reg clr)
 	expect_el2(set, GUEST_ALL);
 }
 
-/* 12, 13, 14 */
-static void case_cntenset_read(void)
-{
-	check_set_read(R_PMCNTENSET, R_PMCNTENCLR);
-}
-
-static void case_cntenclr_write(void)
-{
-	check_clr_write(R_PMCNTENSET, R_PMCNTENCLR);
-}
-
-static void case_cntenset_write(void)
-{
-	check_set_write(R_PMCNTENSET, R_PMCNTENCLR);
-}
-
-/* 15, 16, 17 */
-static void case_intenset_read(void)
-{
-	check_set_read(R_PMINTENSET, R_PMINTENCLR);
-}
-
-static void case_intenclr_write(void)
-{
-	check_clr_write(R_PMINTENSET, R_PMINTENCLR);
-}
-
-static void case_intenset_write(void)
-{
-	check_set_write(R_PMINTENSET, R_PMINTENCLR);
-}
-
-/* 18, 19, 20 */
-static void case_ovsset_read(void)
-{
-	check_set_read(R_PMOVSSET, R_PMOVSCLR);
-}
-
-static void case_ovsclr_write(void)
-{
-	check_clr_write(R_PMOVSSET, R_PMOVSCLR);
-}
-
-static void case_ovsset_write(void)
-{
-	check_set_write(R_PMOVSSET, R_PMOVSCLR);
-}
-
 /*
  * An EL2 PMSWINC of the host counter must advance it by one; otherwise
  * the checks that it was not advanced from EL1 prove nothing.
@@ -1416,50 +1368,59 @@ static int self_test(void)
 	return ok;
 }
 
+/*
+ * A case is a function, or a check of a SET/CLR register pair (pair, with
+ * its two registers).
+ */
 struct test_case {
 	const char *name;
 	void (*fn)(void);
+	void (*pair)(enum reg set, enum reg clr);
+	enum reg set, clr;
 };
 
+#define CASE(n)			{ .name = #n, .fn = case_##n }
+#define PAIR(n, check, s, c)	{ .name = n, .pair = check, .set = s, .clr = c }
+
 static const struct test_case cases[] = {
-	{ "pmcr_n_el1", case_pmcr_n_el1 },
-	{ "evcntr_read", case_evcntr_read },
-	{ "evcntr_write", case_evcntr_write },
-	{ "evtyper_read", case_evtyper_read },
-	{ "evtyper_write", case_evtyper_write },
-	{ "xevcntr_read", case_xevcntr_read },
-	{ "xevcntr_write", case_xevcntr_write },
-	{ "xevtyper_read", case_xevtyper_read },
-	{ "xevtyper_write", case_xevtyper_write },
-	{ "xevtyper_ccfiltr", case_xevtyper_ccfiltr },
-	{ "guest_counter_access", case_guest_counter_access },
-	{ "cntenset_read", case_cntenset_read },
-	{ "cntenclr_write", case_cntenclr_write },
-	{ "cntenset_write", case_cntenset_write },
-	{ "intenset_read", case_intenset_read },
-	{ "intenclr_write", case_intenclr_write },
-	{ "intenset_write", case_intenset_write },
-	{ "ovsset_read", case_ovsset_read },
-	{ "ovsclr_write", case_ovsclr_write },
-	{ "ovsset_write", case_ovsset_write },
-	{ "swinc", case_swinc },
-	{ "pmcr_p", case_pmcr_p },
-	{ "pmcr_e_clear_host_counts", case_pmcr_e_clear_host_counts },
-	{ "irq_host_overflow_pmcr_e_clear", case_irq_host_overflow_pmcr_e_clear },
-	{ "irq_host_overflow_hpme_clear", case_irq_host_overflow_hpme_clear },
-	{ "irq_pmcr_e_reevaluated", case_irq_pmcr_e_reevaluated },
-	{ "irq_hpme_reevaluated", case_irq_hpme_reevaluated },
-	{ "el0_evcntr_read", case_el0_evcntr_read },
-	{ "el0_cntenset_read", case_el0_cntenset_read },
-	{ "hpmn0", case_hpmn0 },
-	{ "inst_overflow", case_inst_overflow },
-	{ "hpmn0_absent", case_hpmn0_absent },
-	{ "chain_swinc", case_chain_swinc },
-	{ "chain_64bit", case_chain_64bit },
-	{ "chain_straddles_hpmn", case_chain_straddles_hpmn },
-	{ "chain_counted", case_chain_counted },
-	{ "a32_evcntr_write", case_a32_evcntr_write },
-	{ "el0_enables_tpm", case_el0_enables_tpm },
+	CASE(pmcr_n_el1),
+	CASE(evcntr_read),
+	CASE(evcntr_write),
+	CASE(evtyper_read),
+	CASE(evtyper_write),
+	CASE(xevcntr_read),
+	CASE(xevcntr_write),
+	CASE(xevtyper_read),
+	CASE(xevtyper_write),
+	CASE(xevtyper_ccfiltr),
+	CASE(guest_counter_access),
+	PAIR("cntenset_read", check_set_read, R_PMCNTENSET, R_PMCNTENCLR),
+	PAIR("cntenclr_write", check_clr_write, R_PMCNTENSET, R_PMCNTENCLR),
+	PAIR("cntenset_write", check_set_write, R_PMCNTENSET, R_PMCNTENCLR),
+	PAIR("intenset_read", check_set_read, R_PMINTENSET, R_PMINTENCLR),
+	PAIR("intenclr_write", check_clr_write, R_PMINTENSET, R_PMINTENCLR),
+	PAIR("intenset_write", check_set_write, R_PMINTENSET, R_PMINTENCLR),
+	PAIR("ovsset_read", check_set_read, R_PMOVSSET, R_PMOVSCLR),
+	PAIR("ovsclr_write", check_clr_write, R_PMOVSSET, R_PMOVSCLR),
+	PAIR("ovsset_write", check_set_write, R_PMOVSSET, R_PMOVSCLR),
+	CASE(swinc),
+	CASE(pmcr_p),
+	CASE(pmcr_e_clear_host_counts),
+	CASE(irq_host_overflow_pmcr_e_clear),
+	CASE(irq_host_overflow_hpme_clear),
+	CASE(irq_pmcr_e_reevaluated),
+	CASE(irq_hpme_reevaluated),
+	CASE(el0_evcntr_read),
+	CASE(el0_cntenset_read),
+	CASE(hpmn0),
+	CASE(inst_overflow),
+	CASE(hpmn0_absent),
+	CASE(chain_swinc),
+	CASE(chain_64bit),
+	CASE(chain_straddles_hpmn),
+	CASE(chain_counted),
+	CASE(a32_evcntr_write),
+	CASE(el0_enables_tpm),
 };
 
 #define NR_CASES	((int)(sizeof(cases) / sizeof(cases[0])))
@@ -1521,7 +1482,10 @@ void hpmn_main(void)
 		case_skip = 0;
 		pmu_reset();
 		exc_clear();
-		cases[i].fn();
+		if (cases[i].pair)
+			cases[i].pair(cases[i].set, cases[i].clr);
+		else
+			cases[i].fn();
 		if (case_skip) {
 			pr("ok %d %s # SKIP %s\n", i + 1, case_name, case_skip);
 			continue;
