@@ -24,6 +24,11 @@
 # with that QEMU instead of ours; CACHE holds downloads, ccache and built
 # QEMUs across clones.
 
+# Independent stages (the kernel, the two QEMUs, perf) build side by side:
+# the QEMU and perf builds run niced, so they take what the kernel build
+# leaves idle (downloads, configure, links).  make -jN overrides.
+MAKEFLAGS += -j3
+
 CACHE ?= $(HOME)/.cache/kvm-pmu
 KCONFIG ?= base
 CPU ?= max
@@ -31,7 +36,7 @@ export CACHE KCONFIG LINUX_SRC QEMU
 
 S := scripts
 
-.PHONY: all deps tree ensure-tree export qemu build image payloads check check-harness patchcheck test shell demo bench clean
+.PHONY: all deps tree ensure-tree export qemu vmm guest build image payloads check check-harness patchcheck test shell demo bench clean
 
 all: check
 
@@ -58,7 +63,13 @@ build: ensure-tree
 image: build
 	@$(S)/image.sh
 
-payloads: build
+vmm: deps
+	@$(S)/vmm.sh
+
+guest: ensure-tree
+	@$(S)/guest-image.sh
+
+payloads: build vmm guest
 	@$(S)/payloads.sh
 
 check: image payloads qemu

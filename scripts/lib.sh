@@ -15,13 +15,17 @@
 #   sysroot PKG...      SYSROOT: those arm64 packages unpacked, once
 #   use_ccache          ccache for every compiler on PATH
 #   qemu_build TREE BUILD OPT...  configure (when OPT changed) and build
-#                       qemu-system-aarch64
+#                       qemu-system-aarch64 with the devices of
+#                       $QEMU_DEVICES (config/qemu-devices.mak) only
 #   busybox_spec DIR... gen_init_cpio lines of a busybox root with DIRs
 #   pack_cpio OUT       an uncompressed cpio of the spec on stdin
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export CACHE=${CACHE:-$HOME/.cache/kvm-pmu}
 LOG_NAME=${LOG_NAME:-$(basename "$0" .sh)}
+# The top make runs stages in parallel (-j3); the makes a script starts
+# choose their own -j and must not inherit its jobserver.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 log() { printf '%s: %s\n' "$LOG_NAME" "$*" >&2; }
 die() { log "$@"; exit 1; }
@@ -72,13 +76,16 @@ apt_mirror() {
 
 APT_OPTS=()
 private_apt() {
-	local arch=$1 m want dir
+	local arch=$1 m want dir lock
 	shift
 	dir=$CACHE/apt/$arch-$(tr ' ' + <<<"$*")
 	m=$(apt_mirror)
 	[ -n "$m" ] || die "no bookworm mirror in the apt configuration"
 	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
 	[ -f "$dir/status" ] || : >"$dir/status"
+	# make runs stages in parallel: one apt-get update at a time per list
+	exec {lock}>"$dir/harness.lock"
+	flock "$lock"
 	APT_OPTS=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o Dir::Etc::sourceparts=/dev/null
 		  -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache::Archives=$dir/archives"
 		  -o "Dir::Cache=$dir" -o "Dir::State::status=$dir/status"
@@ -91,6 +98,7 @@ private_apt() {
 		log "apt-get update ($arch: $*)"
 		apt-get -q "${APT_OPTS[@]}" update >&2
 	fi
+	exec {lock}>&-
 }
 
 deb_of() {
@@ -110,7 +118,11 @@ deb_of() {
 
 SYSROOT=
 sysroot() {
-	local debs=() p d key
+	local debs=() p d key lock
+	# one sysroot at a time: vmm.sh and perf.sh may share packages
+	mkdir -p "$CACHE"
+	exec {lock}>"$CACHE/sysroot.lock"
+	flock "$lock"
 	private_apt arm64 bookworm bookworm-updates
 	for p in "$@"; do
 		d=$(deb_of "$p")
@@ -118,12 +130,16 @@ sysroot() {
 	done
 	key=$(printf '%s\n' "${debs[@]##*/}" | sha256sum | cut -c1-16)
 	SYSROOT=$CACHE/sysroot/$key
-	[ -f "$SYSROOT/done" ] && return
+	if [ -f "$SYSROOT/done" ]; then
+		exec {lock}>&-
+		return
+	fi
 	rm -rf "$SYSROOT"
 	mkdir -p "$SYSROOT"
 	for p in "${debs[@]}"; do dpkg-deb -x "$p" "$SYSROOT"; done
 	printf '%s\n' "${debs[@]##*/}" >"$SYSROOT/done"
 	log "arm64 sysroot ${SYSROOT#"$CACHE"/}: $*"
+	exec {lock}>&-
 }
 
 use_ccache() {
@@ -134,10 +150,15 @@ use_ccache() {
 	export CCACHE_SLOPPINESS=time_macros
 }
 
+QEMU_DEVICES=$TOP/config/qemu-devices.mak
 qemu_build() {
-	local tree=$1 build=$2 start
+	local tree=$1 build=$2 start devices
 	shift 2
 	use_ccache
+	# configure takes a devices file by name, under the tree's configs/
+	devices=$(realpath -m --relative-to="$tree/configs/devices/aarch64-softmmu" \
+		"${QEMU_DEVICES%.mak}")
+	set -- "$@" --without-default-devices "--with-devices-aarch64=$devices"
 	if [ ! -f "$build/build.ninja" ] || [ "$(cat "$build/harness-opts" 2>/dev/null)" != "$*" ]; then
 		rm -rf "$build"
 		mkdir -p "$build"
@@ -168,8 +189,8 @@ pack_cpio() {
 	local out=$1 gen=$TOP/build/gen_init_cpio src=$TOP/build/linux/usr/gen_init_cpio.c
 	[ -f "$src" ] || die "no $src: run 'make tree'"
 	if [ ! "$gen" -nt "$src" ]; then
-		gcc -O2 -o "$gen.new" "$src"
-		mv "$gen.new" "$gen"
+		gcc -O2 -o "$gen.$$" "$src"
+		mv "$gen.$$" "$gen"
 	fi
 	"$gen" - >"$out.new" || die "gen_init_cpio failed for ${out#"$TOP"/}"
 	mv "$out.new" "$out"

@@ -14,10 +14,9 @@ set -euo pipefail
 series_vars qemu
 BUILD=$TOP/build/qemu-build
 LINK=$TOP/build/qemu-system-aarch64
-# Only the boards of QEMU's "minimal" device set (virt, sbsa-ref): every
-# configuration boots virt, and the rest is a third of the build.
-OPTS=(--target-list=aarch64-softmmu --without-default-features
-      --without-default-devices --with-devices-aarch64=minimal --disable-docs
+# Only the virt board (qemu_build: config/qemu-devices.mak): every
+# configuration boots it, and the other boards are a third of the build.
+OPTS=(--target-list=aarch64-softmmu --without-default-features --disable-docs
       --disable-tools --disable-download --disable-install-blobs
       --enable-fdt=system --enable-tcg --python=/usr/bin/python3)
 
@@ -33,7 +32,7 @@ if [ -n "${QEMU:-}" ]; then
 fi
 
 ver=$(cat "$CACHE/qemu-src/version")
-key=$( { echo "$ver"; echo "${OPTS[*]}"; series_files "$PATCHES" | xargs -r cat; } |
+key=$( { echo "$ver"; echo "${OPTS[*]}"; cat "$QEMU_DEVICES"; series_files "$PATCHES" | xargs -r cat; } |
 	cache_key qemu_build use_ccache)
 out=$CACHE/qemu/$key
 local_work=0
