@@ -6,7 +6,8 @@
 Reads the "# e2e" lines tests/e2e.sh printed on each configuration's
 console ($RESULTS/CONFIG/console.log), prints a table per
 configuration (user-space counts, samples, PMU traps, exits and time of the
-guest's perf stat and perf record, emulated vs partitioned), writes
+guest's perf stat and perf record, emulated vs partitioned) and a line
+per live migration (the counts after it, exact or not), writes
 $RESULTS/demo.tsv ("config mode metric value", tab-separated, no
 header) and draws $RESULTS/demo.png with gnuplot.  Exits 1 when a
 configuration printed no figure."""
@@ -64,6 +65,27 @@ def table(config, fig):
         print(f"PMU traps while recording, emulated/partitioned: {e / p:.1f}x")
 
 
+MIGRATIONS = ["partitioned_to_partitioned", "emulated_to_partitioned",
+              "partitioned_to_emulated", "emulated_to_emulated", "refused_keeps_source"]
+
+
+def migrations(config, fig):
+    """One line per live migration: the counts after it, and whether exact."""
+    done = [d for d in MIGRATIONS if (f"migrate_{d}", "instructions_u") in fig]
+    if not done:
+        return
+    print(f"\nLive migration while the guest's perf counts, QEMU {config}")
+    print(f"{'direction':<28}{'instructions:u':>16}{'expected':>12}"
+          f"{'samples':>9}{'expected':>10}  exact")
+    for d in done:
+        get = lambda k: fig.get((f"migrate_{d}", k), "-")
+        exact = (get("instructions_u") == get("instructions_u_expected") != "-" and
+                 get("samples") == get("samples_expected") != "-")
+        print(f"{d.replace('_', ' '):<28}{get('instructions_u'):>16}"
+              f"{get('instructions_u_expected'):>12}{get('samples'):>9}"
+              f"{get('samples_expected'):>10}  {'yes' if exact else 'NO'}")
+
+
 def plot(configs, figs):
     data = os.path.join(harness.results(), "demo-plot.dat")
     with open(data, "w") as f:
@@ -103,6 +125,7 @@ def main():
     for c in configs:
         if figs[c]:
             table(c, figs[c])
+            migrations(c, figs[c])
     good = [c for c in configs if figs[c]]
     if good:
         plot(good, figs)

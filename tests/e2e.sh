@@ -18,6 +18,13 @@
 # 10x fewer PMU traps.  Every figure is also printed as
 # "# e2e<TAB>mode<TAB>metric<TAB>value" for scripts/demo.sh.
 #
+# Then the VM is live-migrated while its perf counts (guest mode
+# "migrate": perf stat and perf record at once on a long workload):
+# partitioned to partitioned, emulated to partitioned, partitioned to
+# emulated, emulated to emulated, each case exact in counts and samples
+# (migrate_*), and to a destination with one counter fewer, which refuses
+# the VM while the source goes on, still exact (migrate_refused_keeps_source).
+#
 # Usage: e2e [default]
 # (default: the host runs with kvm-arm.pmu_partition=1; also checks that
 # the unmodified VMM's guest gets the partitioned PMU)
@@ -105,6 +112,96 @@ samples() {
 	tr -d '\r' <"/tmp/e2e-$1.log" | sed -n 's/^# \([0-9]*\) samples;.*/\1/p' | head -n 1
 }
 
+# ---- live migration -------------------------------------------------------
+# The guest's perf stat and perf record count one long workload each, at
+# once (guest mode "migrate"); while they count, the VMM migrates the VM
+# to a file (HMP "migrate file:..." on a monitor over fifos; the host has
+# no networking) and a second VMM restores it from there (-incoming). Both
+# sides give the vCPU the same counter count, what the host lends.
+MIG_N=${MIG_N:-100000000}
+MIG_FILE=/tmp/e2e-mig.bin
+
+# vmm TAG CPUOPTS [ARGS...]: start a VMM with a monitor on
+# /tmp/e2e-TAG.mon.{in,out} (read into /tmp/e2e-TAG.mon), console in
+# /tmp/e2e-TAG.log; its pid in $vmm_pid
+vmm() {
+	local tag=$1 cpu=$2
+	shift 2
+	rm -f "/tmp/e2e-$tag.mon.in" "/tmp/e2e-$tag.mon.out"
+	mkfifo "/tmp/e2e-$tag.mon.in" "/tmp/e2e-$tag.mon.out"
+	cat "/tmp/e2e-$tag.mon.out" >"/tmp/e2e-$tag.mon" &
+	"$VMM" -M virt,gic-version=3 -accel kvm -cpu "host$cpu" -smp 1 -m 256M \
+		-nographic -nic none -no-reboot -kernel /e2e/Image -initrd /e2e/guest.cpio \
+		-monitor "pipe:/tmp/e2e-$tag.mon" "$@" </dev/null >"/tmp/e2e-$tag.log" 2>&1 &
+	vmm_pid=$!
+}
+
+hmp() { echo "$2" >"/tmp/e2e-$1.mon.in"; }
+
+# wait_for TAG PATTERN SECONDS: until the console of TAG shows PATTERN
+wait_for() {
+	local t=0
+	while ! grep -q "$2" "/tmp/e2e-$1.log"; do
+		[ $t -lt $(($3 * 20)) ] || return 1
+		usleep 50000
+		t=$((t + 1))
+	done
+}
+
+# wait_exit PID SECONDS: until the VMM exits (killed after SECONDS)
+wait_exit() {
+	local t=0
+	while kill -0 "$1" 2>/dev/null; do
+		if [ $t -ge $(($2 * 20)) ]; then
+			kill -9 "$1"
+			echo "# VMM $1 killed after $2 s"
+		fi
+		usleep 50000
+		t=$((t + 1))
+	done
+	wait "$1"
+}
+
+# migrate TAG SRCOPTS DSTOPTS: the guest counts on a VMM with SRCOPTS and
+# is migrated to one with DSTOPTS; its whole console goes to
+# /tmp/e2e-TAG.log. A destination that refuses the VM leaves the source
+# paused, as a migration to a file does: it is continued (HMP "cont") and
+# the guest ends there.
+migrate() {
+	local tag=$1 src=$2 dst=$3 t=0 st="" spid rc
+	rm -f "$MIG_FILE"
+	vmm "$tag-src" "$src" -append "console=ttyAMA0 quiet panic=-1 -- migrate $PERIOD $MIG_N"
+	spid=$vmm_pid
+	if ! wait_for "$tag-src" "@@guest begin migrate" 200; then
+		echo "# $tag: the guest did not start counting"
+		kill -9 "$spid"
+	else
+		sleep 1
+		hmp "$tag-src" "migrate file:$MIG_FILE"
+		while [ $t -lt 1200 ]; do
+			hmp "$tag-src" "info migrate"
+			usleep 200000
+			st=$(tr -d '\r' <"/tmp/e2e-$tag-src.mon" |
+			     sed -n 's/^Migration status: *//p' | tail -n 1)
+			case $st in completed|failed*) break ;; esac
+			t=$((t + 1))
+		done
+		echo "# $tag: migration status on the source: ${st:-none}"
+		vmm "$tag-dst" "$dst" -incoming "file:$MIG_FILE"
+		wait_exit "$vmm_pid" 300
+		rc=$?
+		echo "# $tag: destination VMM exit status $rc"
+		if [ $rc = 0 ]; then
+			hmp "$tag-src" quit
+		else
+			hmp "$tag-src" cont
+		fi
+	fi
+	wait_exit "$spid" 300
+	echo "# $tag: source VMM exit status $?"
+	cat "/tmp/e2e-$tag-src.log" "/tmp/e2e-$tag-dst.log" 2>/dev/null >"/tmp/e2e-$tag.log"
+}
+
 modes="emulated partitioned"
 [ "$WANT_DEFAULT" = default ] && modes="$modes default"
 
@@ -124,11 +221,35 @@ for m in $modes; do
 	done
 done
 
+migrations="partitioned_to_partitioned emulated_to_partitioned partitioned_to_emulated"
+migrations="$migrations emulated_to_emulated refused_keeps_source"
+[ "$WANT_DEFAULT" = default ] && migrations=
+opts() {
+	case $1 in
+	emulated) echo ",kvm-pmu-partition=off,kvm-pmu-counters=$2" ;;
+	partitioned) echo ",kvm-pmu-partition=on,kvm-pmu-counters=$2" ;;
+	esac
+}
+for d in $migrations; do
+	case $d in
+	refused_keeps_source)
+		src=$(opts partitioned "$lend") dst=$(opts partitioned $((lend - 1))) ;;
+	*)
+		src=$(opts "${d%%_to_*}" "$lend") dst=$(opts "${d##*_to_}" "$lend") ;;
+	esac
+	mark "migrate $d"
+	migrate "mig-$d" "$src" "$dst"
+	echo "# --- guest output (migrate $d) ---"
+	tr -d '\r' <"/tmp/e2e-mig-$d.log" | grep -v '^\[' | grep -v '^dmesg:' | sed 's/^/# | /' |
+		head -n 40
+done
+
 echo "KTAP version 1"
 plan=0
 for m in $modes; do plan=$((plan + 2)); done
 plan=$((plan + 2))
 [ "$WANT_DEFAULT" = default ] && plan=$((plan + 1))
+for d in $migrations; do plan=$((plan + 1)); done
 echo "1..$plan"
 n=0 failed=0
 ok() {
@@ -190,4 +311,35 @@ if [ "$WANT_DEFAULT" = default ]; then
 	[ "$l" != - ] && [ "$l" -gt 0 ] && [ "$le" = 0 ] && [ "$gn" = $((lend + 1)) ]
 	ok $? "default_partitions_unmodified_vmm"
 fi
+# Each migration: the counting began on the source and ended on the
+# destination, the counts exact and every sample there. Refused: the
+# destination said why, and the guest ended on the source, still exact.
+for d in $migrations; do
+	tag=mig-$d
+	want=$(expected "$tag")
+	ins=$(count "$tag" instructions:u)
+	cyc=$(count "$tag" cycles:u)
+	got=$(samples "$tag")
+	exp_samples=$(( ${want:-0} / PERIOD ))
+	fig "migrate_$d" instructions_u "${ins:--}"
+	fig "migrate_$d" instructions_u_expected "${want:--}"
+	fig "migrate_$d" cycles_u "${cyc:--}"
+	fig "migrate_$d" samples "${got:--}"
+	fig "migrate_$d" samples_expected "$exp_samples"
+	begun=$(grep -c "@@guest begin migrate" "/tmp/e2e-$tag-src.log")
+	if [ "$d" = refused_keeps_source ]; then
+		ended=$(grep -c "@@guest end migrate rc=0" "/tmp/e2e-$tag-src.log")
+		why=$(grep -c "cannot restore the PMU" "/tmp/e2e-$tag-dst.log")
+		grep "cannot restore the PMU" "/tmp/e2e-$tag-dst.log" | sed 's/^/# destination: /'
+	else
+		ended=$(grep -c "@@guest end migrate rc=0" "/tmp/e2e-$tag-dst.log")
+		why=1
+	fi
+	echo "# migrate $d: instructions:u $ins (expected $want), cycles:u $cyc;" \
+		"samples $got (expected $exp_samples); began on the source: $begun," \
+		"ended where expected: $ended"
+	[ -n "$want" ] && [ "$ins" = "$want" ] && [ -n "$got" ] && [ "$got" = "$exp_samples" ] &&
+		[ "$begun" = 1 ] && [ "$ended" = 1 ] && [ "$why" -ge 1 ]
+	ok $? "migrate_$d"
+done
 exit $failed
