@@ -25,12 +25,15 @@
 # (migrate_*), and to a destination with one counter fewer, which refuses
 # the VM while the source goes on, still exact (migrate_refused_keeps_source).
 #
-# Usage: e2e [default]
+# Usage: e2e [default|migrate]
 # (default: the host runs with kvm-arm.pmu_partition=1; also checks that
-# the unmodified VMM's guest gets the partitioned PMU)
+# the unmodified VMM's guest gets the partitioned PMU, no migration;
+# migrate: the migrations alone)
 VMM=/e2e/qemu-system-aarch64
 PERIOD=1000000
-WANT_DEFAULT=${1:-}
+WANT=${1:-}
+WANT_DEFAULT=
+[ "$WANT" = default ] && WANT_DEFAULT=default
 
 mark() { echo "@@e2e $*"; }
 fig() { printf '# e2e\t%s\t%s\t%s\n' "$1" "$2" "$3"; }
@@ -118,7 +121,7 @@ samples() {
 # to a file (HMP "migrate file:..." on a monitor over fifos; the host has
 # no networking) and a second VMM restores it from there (-incoming). Both
 # sides give the vCPU the same counter count, what the host lends.
-MIG_N=${MIG_N:-100000000}
+MIG_N=${MIG_N:-1000000000}
 MIG_FILE=/tmp/e2e-mig.bin
 
 # vmm TAG CPUOPTS [ARGS...]: start a VMM with a monitor on
@@ -162,48 +165,77 @@ wait_exit() {
 	wait "$1"
 }
 
+# status TAG: the VMM's answer to "info status" (running, paused, ...)
+status() {
+	hmp "$1" "info status"
+	usleep 300000
+	tr -d '\r' <"/tmp/e2e-$1.mon" | sed -n 's/.*VM status: *\([a-z]*\).*/\1/p' | tail -n 1
+}
+
 # migrate TAG SRCOPTS DSTOPTS: the guest counts on a VMM with SRCOPTS and
 # is migrated to one with DSTOPTS; its whole console goes to
-# /tmp/e2e-TAG.log. A destination that refuses the VM leaves the source
-# paused, as a migration to a file does: it is continued (HMP "cont") and
-# the guest ends there.
+# /tmp/e2e-TAG.log. Once the guest's perf has programmed the PMU (a PMU
+# trap since "ready migrate"; the stats in /tmp/e2e-TAG.stats), the source
+# is stopped and migrated to a file, and the destination continued from
+# it. A destination that refuses the VM exits; the source, stopped, is
+# then continued (HMP "cont") and the guest ends there.
 migrate() {
-	local tag=$1 src=$2 dst=$3 t=0 st="" spid rc
+	local tag=$1 src=$2 dst=$3 t=0 st="" spid dpid rc a="" b=""
 	rm -f "$MIG_FILE"
 	vmm "$tag-src" "$src" -append "console=ttyAMA0 quiet panic=-1 -- migrate $PERIOD $MIG_N"
 	spid=$vmm_pid
-	if ! wait_for "$tag-src" "@@guest begin migrate" 200; then
-		echo "# $tag: the guest did not start counting"
+	if ! wait_for "$tag-src" "@@guest ready migrate" 200; then
+		echo "# $tag: the guest did not get ready"
+		tail -n 5 "/tmp/e2e-$tag-src.log" | sed 's/^/# source: /'
 		kill -9 "$spid"
 	else
+		a=$(snap "$spid")
+		wait_for "$tag-src" "@@guest begin migrate" 30
+		# perf starts; the workload runs for seconds
 		sleep 1
+		b=$(snap "$spid")
+		hmp "$tag-src" stop
 		hmp "$tag-src" "migrate file:$MIG_FILE"
-		while [ $t -lt 1200 ]; do
+		while [ $t -lt 300 ]; do
 			hmp "$tag-src" "info migrate"
 			usleep 200000
 			st=$(tr -d '\r' <"/tmp/e2e-$tag-src.mon" |
-			     sed -n 's/^Migration status: *//p' | tail -n 1)
+			     sed -n 's/.*Migration status: *\([a-z-]*\).*/\1/p' | tail -n 1)
 			case $st in completed|failed*) break ;; esac
 			t=$((t + 1))
 		done
-		echo "# $tag: migration status on the source: ${st:-none}"
+		echo "# $tag: migration status on the source: ${st:-none}," \
+			"$(wc -c <"$MIG_FILE" 2>/dev/null || echo no) bytes"
 		vmm "$tag-dst" "$dst" -incoming "file:$MIG_FILE"
-		wait_exit "$vmm_pid" 300
+		dpid=$vmm_pid
+		# The source was stopped: so is the destination once loaded
+		t=0
+		while kill -0 "$dpid" 2>/dev/null && [ $t -lt 200 ]; do
+			case $(status "$tag-dst") in
+			paused|running) break ;;
+			esac
+			t=$((t + 1))
+		done
+		kill -0 "$dpid" 2>/dev/null && hmp "$tag-dst" cont
+		wait_exit "$dpid" 300
 		rc=$?
 		echo "# $tag: destination VMM exit status $rc"
 		if [ $rc = 0 ]; then
 			hmp "$tag-src" quit
 		else
+			tail -n 3 "/tmp/e2e-$tag-dst.log" | sed 's/^/# destination: /'
 			hmp "$tag-src" cont
 		fi
 	fi
 	wait_exit "$spid" 300
 	echo "# $tag: source VMM exit status $?"
+	printf 'before %s\nafter %s\n' "${a:-- - -}" "${b:-- - -}" >"/tmp/e2e-$tag.stats"
 	cat "/tmp/e2e-$tag-src.log" "/tmp/e2e-$tag-dst.log" 2>/dev/null >"/tmp/e2e-$tag.log"
 }
 
 modes="emulated partitioned"
 [ "$WANT_DEFAULT" = default ] && modes="$modes default"
+[ "$WANT" = migrate ] && modes=
 
 for m in $modes; do
 	case $m in
@@ -247,7 +279,7 @@ done
 echo "KTAP version 1"
 plan=0
 for m in $modes; do plan=$((plan + 2)); done
-plan=$((plan + 2))
+[ -z "$modes" ] || plan=$((plan + 2))
 [ "$WANT_DEFAULT" = default ] && plan=$((plan + 1))
 for d in $migrations; do plan=$((plan + 1)); done
 echo "1..$plan"
@@ -283,22 +315,24 @@ for m in $modes; do
 	ok $? "${m}_record_samples"
 done
 
-# The same counts in every mode
-e_ins=$(count emulated-stat instructions:u) e_cyc=$(count emulated-stat cycles:u)
-p_ins=$(count partitioned-stat instructions:u) p_cyc=$(count partitioned-stat cycles:u)
-echo "# counts: emulated $e_cyc cycles:u $e_ins instructions:u; partitioned $p_cyc cycles:u $p_ins instructions:u"
-[ -n "$e_ins" ] && [ "$e_ins" = "$p_ins" ] && [ -n "$e_cyc" ] && [ "$e_cyc" = "$p_cyc" ]
-ok $? "stat_equal_in_both_modes"
+if [ -n "$modes" ]; then
+	# The same counts in every mode
+	e_ins=$(count emulated-stat instructions:u) e_cyc=$(count emulated-stat cycles:u)
+	p_ins=$(count partitioned-stat instructions:u) p_cyc=$(count partitioned-stat cycles:u)
+	echo "# counts: emulated $e_cyc cycles:u $e_ins instructions:u; partitioned $p_cyc cycles:u $p_ins instructions:u"
+	[ -n "$e_ins" ] && [ "$e_ins" = "$p_ins" ] && [ -n "$e_cyc" ] && [ "$e_cyc" = "$p_cyc" ]
+	ok $? "stat_equal_in_both_modes"
 
-# PMU traps of the sampling run: partitioned at least 10x fewer with FEAT_FGT
-e=$(delta emulated-record 1) p=$(delta partitioned-record 1)
-echo "# PMU traps while recording: emulated $e, partitioned $p"
-if [ "$fgt" = 1 ]; then
-	[ "$e" != - ] && [ "$p" != - ] && [ $((p * 10)) -le "$e" ] && [ "$e" -gt 0 ]
-	ok $? "partitioned_10x_fewer_traps"
-else
-	n=$((n + 1))
-	echo "ok $n partitioned_10x_fewer_traps # SKIP no FEAT_FGT: a partitioned PMU traps every access too"
+	# PMU traps of the sampling run: partitioned at least 10x fewer with FEAT_FGT
+	e=$(delta emulated-record 1) p=$(delta partitioned-record 1)
+	echo "# PMU traps while recording: emulated $e, partitioned $p"
+	if [ "$fgt" = 1 ]; then
+		[ "$e" != - ] && [ "$p" != - ] && [ $((p * 10)) -le "$e" ] && [ "$e" -gt 0 ]
+		ok $? "partitioned_10x_fewer_traps"
+	else
+		n=$((n + 1))
+		echo "ok $n partitioned_10x_fewer_traps # SKIP no FEAT_FGT: a partitioned PMU traps every access too"
+	fi
 fi
 
 # An unmodified VMM (no property) on a host booted with
@@ -326,7 +360,9 @@ for d in $migrations; do
 	fig "migrate_$d" cycles_u "${cyc:--}"
 	fig "migrate_$d" samples "${got:--}"
 	fig "migrate_$d" samples_expected "$exp_samples"
-	begun=$(grep -c "@@guest begin migrate" "/tmp/e2e-$tag-src.log")
+	# perf had programmed the PMU on the source: PMU traps before the stop
+	begun=$(delta "$tag" 1)
+	fig "migrate_$d" source_pmu_traps "$begun"
 	if [ "$d" = refused_keeps_source ]; then
 		ended=$(grep -c "@@guest end migrate rc=0" "/tmp/e2e-$tag-src.log")
 		why=$(grep -c "cannot restore the PMU" "/tmp/e2e-$tag-dst.log")
@@ -336,10 +372,10 @@ for d in $migrations; do
 		why=1
 	fi
 	echo "# migrate $d: instructions:u $ins (expected $want), cycles:u $cyc;" \
-		"samples $got (expected $exp_samples); began on the source: $begun," \
-		"ended where expected: $ended"
+		"samples $got (expected $exp_samples); PMU traps on the source once perf" \
+		"started: $begun; ended where expected: $ended"
 	[ -n "$want" ] && [ "$ins" = "$want" ] && [ -n "$got" ] && [ "$got" = "$exp_samples" ] &&
-		[ "$begun" = 1 ] && [ "$ended" = 1 ] && [ "$why" -ge 1 ]
+		[ "$begun" != - ] && [ "$begun" -gt 0 ] && [ "$ended" = 1 ] && [ "$why" -ge 1 ]
 	ok $? "migrate_$d"
 done
 exit $failed
