@@ -289,17 +289,24 @@ ok() {
 	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi
 }
 
+# counts NAME STAT RECORD WANT: perf stat's counts in /tmp/e2e-STAT.log and
+# perf record's samples in /tmp/e2e-RECORD.log, as $ins, $cyc, $got and
+# $exp_samples (WANT instructions expected), and as NAME's figures
+counts() {
+	ins=$(count "$2" instructions:u)
+	cyc=$(count "$2" cycles:u)
+	got=$(samples "$3")
+	exp_samples=$(( ${4:-0} / PERIOD ))
+	fig "$1" instructions_u "${ins:--}"
+	fig "$1" cycles_u "${cyc:--}"
+	fig "$1" instructions_u_expected "${4:--}"
+	fig "$1" samples "${got:--}"
+	fig "$1" samples_expected "$exp_samples"
+}
+
 want=$(expected emulated-stat)
 for m in $modes; do
-	ins=$(count "$m-stat" instructions:u)
-	cyc=$(count "$m-stat" cycles:u)
-	got=$(samples "$m-record")
-	exp_samples=$(( ${want:-0} / PERIOD ))
-	fig "$m" instructions_u "${ins:--}"
-	fig "$m" cycles_u "${cyc:--}"
-	fig "$m" instructions_u_expected "${want:--}"
-	fig "$m" samples "${got:--}"
-	fig "$m" samples_expected "$exp_samples"
+	counts "$m" "$m-stat" "$m-record" "$want"
 	fig "$m" stat_pmu_traps "$(delta "$m-stat" 1)"
 	fig "$m" stat_exits "$(delta "$m-stat" 2)"
 	fig "$m" stat_pmu_loads "$(delta "$m-stat" 3)"
@@ -351,15 +358,7 @@ fi
 for d in $migrations; do
 	tag=mig-$d
 	want=$(expected "$tag")
-	ins=$(count "$tag" instructions:u)
-	cyc=$(count "$tag" cycles:u)
-	got=$(samples "$tag")
-	exp_samples=$(( ${want:-0} / PERIOD ))
-	fig "migrate_$d" instructions_u "${ins:--}"
-	fig "migrate_$d" instructions_u_expected "${want:--}"
-	fig "migrate_$d" cycles_u "${cyc:--}"
-	fig "migrate_$d" samples "${got:--}"
-	fig "migrate_$d" samples_expected "$exp_samples"
+	counts "migrate_$d" "$tag" "$tag" "$want"
 	# perf had programmed the PMU on the source: PMU traps before the stop
 	begun=$(delta "$tag" 1)
 	fig "migrate_$d" source_pmu_traps "$begun"
