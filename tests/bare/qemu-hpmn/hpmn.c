@@ -1326,6 +1326,51 @@ static void case_el0_enables_tpm(void)
 	expect_tpm_trap(&r);
 }
 
+static u64 el1_nothing(u64 arg)
+{
+	return arg;
+}
+
+/*
+ * 39: a counter that counts at EL1 but not at EL2 keeps its value over
+ * exception returns to EL1, while the PMU's overflow timer fires. QEMU
+ * keeps a running counter as an offset from its event's count and
+ * converts it at every change of Exception level (before and after); an
+ * exception return releases the big lock between the two, so the timer
+ * that reports a cycle counter's overflow could run in that window: it
+ * then saw the counter running at EL1 with the offset of a stopped one,
+ * and reset it to 0 with an overflow no event caused. The cycle counter
+ * here (counter 5, at EL2) is set to wrap 2000 cycles on each time, so
+ * the timer fires over and over; counter 1 counts SW_INCR, which nothing
+ * writes, from 0xffffff00, so it must neither move nor overflow. The
+ * loop runs for at most 4 s of CNTVCT_EL0 or 500000 exception returns.
+ */
+static void case_eret_overflow_timer(void)
+{
+	const u64 start = 0xffffff00UL, iters = 500000;
+	u64 i, cnt = start, ovs = 0, deadline;
+
+	deadline = mrs(cntvct_el0) + 4 * mrs(cntfrq_el0);
+	el2_wr(R_PMEVTYPER(GUEST_CTR), EV_SW_INCR);
+	el2_wr(R_PMEVCNTR(GUEST_CTR), start);
+	el2_wr(R_PMEVTYPER(HOST_CTR), EVTYPER_NSH | EV_CPU_CYCLES);
+	el2_wr(R_PMCNTENSET, BIT(GUEST_CTR) | BIT(HOST_CTR));
+	pmcr_set_e(1);
+	for (i = 0; i < iters && mrs(cntvct_el0) < deadline; i++) {
+		el2_wr(R_PMEVCNTR(HOST_CTR), 0xffffffffUL - 2000);
+		run_el1(el1_nothing, 0);
+		cnt = el2_rd(R_PMEVCNTR(GUEST_CTR));
+		ovs = el2_rd(R_PMOVSSET) & BIT(GUEST_CTR);
+		if (cnt != start || ovs)
+			break;
+	}
+	pmcr_set_e(0);
+	pr("# eret_overflow_timer: %lu exception returns\n", i);
+	expect_hex("PMEVCNTR1_EL0, counting SW_INCR at EL1 only, after the exception returns",
+		   cnt, start);
+	expect_hex("PMOVSSET_EL0 bit 1 after the exception returns", ovs, 0);
+}
+
 /*
  * Check that the probes see exceptions at all, through traps that do not
  * depend on HPMN: MDCR_EL2.TPM (to EL2, EC 0x18) from EL1 and EL0,
@@ -1421,6 +1466,7 @@ static const struct test_case cases[] = {
 	CASE(chain_counted),
 	CASE(a32_evcntr_write),
 	CASE(el0_enables_tpm),
+	CASE(eret_overflow_timer),
 };
 
 #define NR_CASES	((int)(sizeof(cases) / sizeof(cases[0])))
