@@ -57,11 +57,16 @@ export:
 qemu: deps
 	@$(S)/qemu.sh
 
+# KCONFIG's kernel and selftests, and the other kernels the list's
+# configurations boot (config/qemu.conf: max-debug boots KCONFIG=debug)
 build: ensure-tree
-	@$(S)/build.sh
+	@$(S)/build.sh && \
+	for k in $$($(S)/testlist.py kconfigs); do \
+		[ "$$k" = "$(KCONFIG)" ] || KCONFIG=$$k KERNEL_ONLY=1 $(S)/build.sh || exit 1; \
+	done
 
 image: build
-	@$(S)/image.sh
+	@for k in $$($(S)/testlist.py kconfigs); do KCONFIG=$$k $(S)/image.sh || exit 1; done
 
 vmm: deps
 	@$(S)/vmm.sh

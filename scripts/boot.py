@@ -29,11 +29,22 @@ import harness
 import testlist
 
 TOP = testlist.TOP
-KCONFIG = os.environ.get("KCONFIG", "base")
-SLOW = 4 if KCONFIG != "base" else 1
-BOOT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", 240)) * SLOW
 GRACE = int(os.environ.get("GRACE", 60))
 EXIT_TIMEOUT = 30
+
+# The kernel this boot uses (build/kbuild-KCONFIG, initramfs-KCONFIG.cpio):
+# KCONFIG's, or the configuration's own (config/qemu.conf); a debug kernel
+# runs everything about 4x slower.  Set by use_kernel().
+KCONFIG = os.environ.get("KCONFIG", "base")
+SLOW = 1
+BOOT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", 240))
+
+
+def use_kernel(config):
+    global KCONFIG, SLOW, BOOT_TIMEOUT
+    KCONFIG = testlist.configs()[config]["kconfig"]
+    SLOW = 4 if KCONFIG != "base" else 1
+    BOOT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", 240)) * SLOW
 
 
 def initramfs(config, tests, shell=False):
@@ -197,6 +208,7 @@ def main():
     config, mode = sys.argv[1], sys.argv[2]
     if config not in testlist.configs():
         sys.exit(f"unknown configuration {config}; known: {' '.join(testlist.configs())}")
+    use_kernel(config)
     if mode == "shell":
         cmd = qemu_command(config, "shell", []) + ["-nographic"]
         os.execvp(cmd[0], cmd)

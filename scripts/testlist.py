@@ -7,6 +7,8 @@ config/qemu.conf.  Imported by boot.py and report.py.  As a command:
     testlist.py configs          every QEMU configuration
     testlist.py configs-of TEST  the configurations TEST runs on
     testlist.py needs A,B        the payloads tests A and B need
+    testlist.py kconfigs         the kernels (KCONFIG values) the list's
+                                 configurations boot
 
 A list line: name configs timeout [kind=K] [needs=P,Q] [args...].  kind is
 "host" (the default: a program in the host image, run by /init) or
@@ -30,14 +32,20 @@ def _lines(path):
                 yield line
 
 
+KERNELS = ("base", "debug")
+
+
 def configs():
-    """name -> dict(cpu, smp, qemu (list), cmdline), in file order."""
+    """name -> dict(cpu, smp, qemu (list), cmdline, kconfig), in file
+    order.  kconfig is the kernel the configuration boots: its own
+    (a sixth field) or KCONFIG's."""
     out = {}
     for line in _lines(QEMU_CONF):
         f = [x.strip() for x in line.split("|")]
-        if len(f) != 5:
-            sys.exit(f"{QEMU_CONF}: want 5 fields: {line}")
-        out[f[0]] = dict(cpu=f[1], smp=f[2], qemu=f[3].split(), cmdline=f[4])
+        if len(f) not in (5, 6) or (len(f) == 6 and f[5] not in KERNELS + ("",)):
+            sys.exit(f"{QEMU_CONF}: want 5 fields and an optional kernel {KERNELS}: {line}")
+        kconfig = (f[5] if len(f) == 6 else "") or os.environ.get("KCONFIG", "base")
+        out[f[0]] = dict(cpu=f[1], smp=f[2], qemu=f[3].split(), cmdline=f[4], kconfig=kconfig)
     return out
 
 
@@ -96,6 +104,9 @@ if __name__ == "__main__":
     elif what == "configs-of" and len(sys.argv) > 2:
         print(" ".join(c for c in configs()
                        if any(t["name"] == sys.argv[2] for t in for_config(c))))
+    elif what == "kconfigs":
+        cfgs = configs()
+        print(" ".join(sorted({cfgs[c]["kconfig"] for c in cfgs if for_config(c)})))
     elif what == "needs" and len(sys.argv) > 2:
         print(" ".join(sorted({p for t in tests() if t["name"] in sys.argv[2].split(",")
                                for p in t["needs"]})))
