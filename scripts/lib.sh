@@ -6,6 +6,7 @@
 #   series_vars WHAT    TREE, PATCHES and BASE_FILE of one of the three
 #                       series: linux, qemu (the test machine), qemu-vmm
 #   series_files DIR    the patch files of a series, in order, no cover
+#   series_code DIR     their code only (cache keys ignore commit messages)
 #   unexported          commits and edits of $TREE that $PATCHES lacks
 #   cache_key [FUNC...] 16 hex digits hashing stdin, the calling script
 #                       and the named functions of this file it builds with
@@ -42,6 +43,13 @@ series_vars() {
 	linux)	BASE_FILE=$TOP/build/base-version ;;
 	*)	BASE_FILE=$TOP/build/$1-version ;;
 	esac
+}
+
+# series_code DIR: the code of DIR's series (each patch from its first
+# "diff --git" on), for cache keys: a reworded commit message does not
+# call for a rebuild.
+series_code() {
+	series_files "$1" | xargs -r sed -n '/^diff --git /,$p'
 }
 
 series_files() {

@@ -45,9 +45,23 @@ fi
 [ "${CHECKPATCH_ONLY:-0}" = 1 ] && { echo "$((n - bad)) passed, $bad failed, 0 skipped"; [ $bad = 0 ]; exit; }
 
 wt=$TOP/build/linux-each
-git -C "$TREE" worktree remove --force "$wt" 2>/dev/null
-rm -rf "$wt"
-git -C "$TREE" worktree add -q --detach "$wt" base
+# Resumable: after each commit that passes, its id and the warnings seen so
+# far are kept next to the build, and the worktree stays; a new run on the
+# same series goes on after the last such commit instead of starting cold
+# (a session may end in the middle: the whole series takes about 2 h).
+# RESTART=1 starts cold.
+state=$TOP/build/kbuild-each/.patchcheck-state
+done_upto=
+if [ "${RESTART:-0}" != 1 ] && [ -s "$state" ] &&
+   [ "$(git -C "$wt" rev-parse HEAD 2>/dev/null)" = "$(head -n 1 "$state")" ]; then
+	c0=$(head -n 1 "$state")
+	git -C "$TREE" rev-list base..HEAD | grep -qx "$c0" && done_upto=$c0
+fi
+if [ -z "$done_upto" ]; then
+	git -C "$TREE" worktree remove --force "$wt" 2>/dev/null
+	rm -rf "$wt"
+	git -C "$TREE" worktree add -q --detach "$wt" base
+fi
 build() {
 	TREE=$wt KBUILD_DIR=$TOP/build/kbuild-each EXTRA_MAKEFLAGS=W=1 KERNEL_ONLY=1 \
 		"$TOP/scripts/build.sh" 2>&1
@@ -58,10 +72,20 @@ build() {
 # are incremental, so a file recompiled because a header changed brings
 # its old warnings back, and those are not the commit's.
 norm() { grep -E '(warning|error):' | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u; }
-rm -rf "$TOP/build/kbuild-each"
-prev=$(build | norm)
+if [ -n "$done_upto" ]; then
+	prev=$(tail -n +2 "$state")
+else
+	rm -rf "$TOP/build/kbuild-each"
+	prev=$(build | norm)
+fi
+skipping=${done_upto:+1}
 for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 	subject=$(git -C "$TREE" log -1 --format=%s "$c")
+	if [ -n "$skipping" ]; then
+		result 0 "builds on its own (W=1, no warnings): $subject # passed in an earlier run of this series"
+		[ "$c" = "$done_upto" ] && skipping=
+		continue
+	fi
 	git -C "$wt" checkout -q "$c"
 	out=$(build)
 	rc=$?
@@ -73,7 +97,10 @@ for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 	[ -z "$warnings" ] || { rc=1; sed 's/^/# /' <<<"$warnings"; }
 	[ $rc = 0 ] || { tail -n 30 <<<"$out" | sed 's/^/# /'; }
 	result $rc "builds on its own (W=1, no warnings): $subject"
+	# Only an unbroken run of passes is kept: a failed commit is built again.
+	[ $rc = 0 ] || broken=1
+	[ -n "${broken:-}" ] || printf '%s\n%s\n' "$c" "$prev" >"$state"
 done
-git -C "$TREE" worktree remove --force "$wt"
+[ -n "${broken:-}" ] || git -C "$TREE" worktree remove --force "$wt"
 echo "$((n - bad)) passed, $bad failed, 0 skipped"
 [ $bad = 0 ]

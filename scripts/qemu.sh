@@ -32,7 +32,7 @@ if [ -n "${QEMU:-}" ]; then
 fi
 
 ver=$(cat "$CACHE/qemu-src/version")
-key=$( { echo "$ver"; echo "${OPTS[*]}"; cat "$QEMU_DEVICES"; series_files "$PATCHES" | xargs -r cat; } |
+key=$( { echo "$ver"; echo "${OPTS[*]}"; cat "$QEMU_DEVICES"; series_code "$PATCHES"; } |
 	cache_key qemu_build use_ccache)
 out=$CACHE/qemu/$key
 local_work=0

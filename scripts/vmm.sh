@@ -33,7 +33,7 @@ link() {
 
 [ -f "$CACHE/qemu-src/version" ] || env -u QEMU "$TOP/scripts/deps.sh"
 ver=$(cat "$CACHE/qemu-src/version")
-key=$( { echo "$ver"; echo "${OPTS[*]}"; echo "${LIBS[*]}"; cat "$QEMU_DEVICES"; series_files "$PATCHES" | xargs -r cat; } |
+key=$( { echo "$ver"; echo "${OPTS[*]}"; echo "${LIBS[*]}"; cat "$QEMU_DEVICES"; series_code "$PATCHES"; } |
 	cache_key qemu_build use_ccache sysroot)
 out=$CACHE/qemu-vmm/$key
 local_work=0
