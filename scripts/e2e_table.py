@@ -6,8 +6,10 @@
 Reads the "# e2e" lines tests/e2e.sh printed on each configuration's
 console ($RESULTS/CONFIG/console.log), prints a table per
 configuration (user-space counts, samples, PMU traps, exits and time of the
-guest's perf stat and perf record, emulated vs partitioned) and a line
-per live migration (the counts after it, exact or not), writes
+guest's perf stat and perf record, emulated vs partitioned), what perf
+costs the guest's workload in each mode (sampling, multiplexing), a line
+for the host profiling the vCPU, and a line per live migration (the
+counts after it, exact or not), writes
 $RESULTS/demo.tsv ("config mode metric value", tab-separated, no
 header) and draws $RESULTS/demo.png with gnuplot.  Exits 1 when a
 configuration printed no figure."""
@@ -40,6 +42,8 @@ def num(v):
 
 def table(config, fig):
     modes = [m for m in MODES if (m, "instructions_u") in fig]
+    if not modes:
+        return
     print(f"\nA real VMM (QEMU, -cpu host) runs a real guest's perf, QEMU {config}")
     print(f"{'':<34}" + "".join(f"{m:>14}" for m in modes))
     rows = [("instructions:u (perf stat)", "instructions_u"),
@@ -65,6 +69,55 @@ def table(config, fig):
         print(f"PMU traps while recording, emulated/partitioned: {e / p:.1f}x")
 
 
+def overhead(config, fig):
+    """What the guest's perf costs its workload, per mode, and the ratio."""
+    if ("emulated", "overhead_bare_seconds") not in fig:
+        return
+    modes = [m for m in ("emulated", "partitioned") if (m, "overhead_bare_seconds") in fig]
+    print(f"\nWhat perf costs the guest's workload (worktime, 600 M instructions), QEMU {config}")
+    print("time = the workload's own, counted by the virtual counter; under -icount")
+    print("that is instructions executed, by anything, at every exception level")
+    print(f"{'':<40}" + "".join(f"{m:>14}" for m in modes))
+    rows = [("seconds, bare", "overhead_bare_seconds"),
+            ("seconds, perf record (3 events)", "overhead_record_seconds"),
+            ("seconds, perf stat (multiplexed)", "overhead_mux_stat_seconds"),
+            ("seconds, perf record (multiplexed)", "overhead_mux_record_seconds"),
+            ("overhead, perf record", "record_overhead"),
+            ("overhead, perf stat multiplexed", "multiplex_stat_overhead"),
+            ("overhead, perf record multiplexed", "multiplex_overhead"),
+            ("samples, perf record", "overhead_record_samples"),
+            ("  expected (instructions:u)", "overhead_record_samples_expected"),
+            ("samples, perf record multiplexed", "overhead_mux_record_samples"),
+            ("PMU traps, perf record", "overhead_record_pmu_traps"),
+            ("PMU traps, perf record multiplexed", "overhead_mux_record_pmu_traps"),
+            ("exits, perf record", "overhead_record_exits"),
+            ("exits, perf record multiplexed", "overhead_mux_record_exits"),
+            ("guest throttles", "overhead_throttles")]
+    for label, key in rows:
+        print(f"{label:<40}" + "".join(f"{fig.get((m, key), '-'):>14}" for m in modes))
+    for key, label, goal in (("record_overhead", "sampling", 1 / 6),
+                             ("multiplex_overhead", "multiplexed sampling", 1 / 8)):
+        e, p = num(fig.get(("emulated", key))), num(fig.get(("partitioned", key)))
+        if e and p is not None:
+            print(f"{label}: partitioned costs {p / e:.3f} of emulated "
+                  f"({100 * p:.1f}% vs {100 * e:.1f}%; goal with FEAT_FGT <= {goal:.3f})")
+
+
+def hostprof(config, fig):
+    """The host's perf on the vCPU thread while the guest counts."""
+    get = lambda k: fig.get(("hostprof", k), "-")
+    if get("instructions_u") == "-":
+        return
+    exact = (get("instructions_u") == get("instructions_u_expected") and
+             get("samples") == get("samples_expected"))
+    print(f"\nThe host's perf stat and perf record on the vCPU thread, QEMU {config}: "
+          f"host cycles {get('host_cycles')}, host samples {get('host_samples')}; "
+          f"reschedules per vCPU load {get('reschedules_per_load')} "
+          f"({get('pmu_reschedules')} of {get('pmu_loads')}); the guest's counts "
+          f"{'exact' if exact else 'NOT exact'} (instructions:u {get('instructions_u')}, "
+          f"samples {get('samples')})")
+
+
 MIGRATIONS = ["partitioned_to_partitioned", "emulated_to_partitioned",
               "partitioned_to_emulated", "emulated_to_emulated", "refused_keeps_source"]
 
@@ -88,25 +141,43 @@ def migrations(config, fig):
 
 def plot(configs, figs):
     data = os.path.join(harness.results(), "demo-plot.dat")
-    with open(data, "w") as f:
+    over = os.path.join(harness.results(), "demo-overhead.dat")
+    with open(data, "w") as f, open(over, "w") as g:
         for c in configs:
             fig = figs[c]
             for key, label in (("stat_pmu_traps", "stat"), ("record_pmu_traps", "record")):
                 vals = [fig.get((m, key), "NaN") for m in ("emulated", "partitioned")]
                 f.write(f"{c}:{label} {' '.join(v if v != '-' else 'NaN' for v in vals)}\n")
+            for key, label in (("record_overhead", "record"),
+                               ("multiplex_stat_overhead", "mux-stat"),
+                               ("multiplex_overhead", "mux-record")):
+                vals = [num(fig.get((m, key))) for m in ("emulated", "partitioned")]
+                g.write(f"{c}:{label} " +
+                        " ".join("NaN" if v is None else f"{100 * v:.2f}" for v in vals) + "\n")
+    panels = ""
+    for path, title in ((data, "PMU traps of a guest running perf stat / perf record "
+                               "(real VMM, -icount)"),
+                        (over, "What perf costs the guest workload, % "
+                               "(time counted in instructions)")):
+        with open(path) as f:
+            if not any(w != "NaN" for line in f for w in line.split()[1:]):
+                continue
+        panels += (f"set title '{title}'\n"
+                   f"plot '{path}' using 2:xtic(1) title 'emulated' lc rgb '#c0504d', "
+                   f"'' using 3 title 'partitioned' lc rgb '#4f81bd'\n")
     png = os.path.join(harness.results(), "demo.png")
     script = f"""
-set terminal pngcairo size 900,480 noenhanced
+set terminal pngcairo size {700 * max(1, panels.count('plot '))},480 noenhanced
 set output '{png}'
-set title 'PMU traps of a guest running perf stat / perf record (real VMM, -icount)'
+set multiplot layout 1,{max(1, panels.count('plot '))}
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set xtics scale 0 font ',9'
+set xtics scale 0 font ',8' rotate by -30
 set key top right
 set grid ytics
 set yrange [0:*]
-plot '{data}' using 2:xtic(1) title 'emulated' lc rgb '#c0504d', '' using 3 title 'partitioned' lc rgb '#4f81bd'
+{panels}unset multiplot
 """
     subprocess.run(["gnuplot"], input=script.encode(), check=True)
     print(f"\nplot: {os.path.relpath(png, harness.TOP)}")
@@ -125,6 +196,8 @@ def main():
     for c in configs:
         if figs[c]:
             table(c, figs[c])
+            overhead(c, figs[c])
+            hostprof(c, figs[c])
             migrations(c, figs[c])
     good = [c for c in configs if figs[c]]
     if good:

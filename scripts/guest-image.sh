@@ -2,9 +2,10 @@
 # guest-image.sh - pack the nested guest's initramfs, build/guest.cpio
 # (uncompressed cpio): the static arm64 busybox, tests/guest/init as /init,
 # the static perf of scripts/perf.sh as /bin/perf, and tests/guest/work.c
-# built -static -nostdlib as /bin/work.
+# built -static -nostdlib as /bin/work, and with -DWORK_TIMED as
+# /bin/worktime.
 #
-# Intermediate files: build/guest/work.
+# Intermediate files: build/guest/work, build/guest/worktime.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -18,15 +19,20 @@ CROSS=aarch64-linux-gnu-
 
 mkdir -p "$WORKDIR"
 work=$WORKDIR/work
-if [ ! "$work" -nt "$TOP/tests/guest/work.c" ]; then
-	${CROSS}gcc -static -nostdlib -O2 -Wall -Wextra -Werror -Wl,--build-id \
-		-o "$work.new" "$TOP/tests/guest/work.c"
-	mv "$work.new" "$work"
-fi
+for w in work:"" worktime:-DWORK_TIMED; do
+	bin=$WORKDIR/${w%%:*}
+	if [ ! "$bin" -nt "$TOP/tests/guest/work.c" ]; then
+		# shellcheck disable=SC2086
+		${CROSS}gcc -static -nostdlib -O2 -Wall -Wextra -Werror -Wl,--build-id \
+			${w#*:} -o "$bin.new" "$TOP/tests/guest/work.c"
+		mv "$bin.new" "$bin"
+	fi
+done
 
 {
 	busybox_spec
 	echo "file /init $TOP/tests/guest/init 0755 0 0"
 	echo "file /bin/perf $(readlink -f "$TOP/build/perf-arm64") 0755 0 0"
 	echo "file /bin/work $work 0755 0 0"
+	echo "file /bin/worktime $WORKDIR/worktime 0755 0 0"
 } | pack_cpio "$OUT"

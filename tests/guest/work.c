@@ -5,6 +5,13 @@
  *
  *   work [N]      N decimal digits only; default WORK_ITERS (10000000)
  *
+ * Built with -DWORK_TIMED (/bin/worktime), it also times its loop with the
+ * virtual counter and writes 16 bytes to stdout: the ticks the loop took
+ * and CNTFRQ_EL0, each a little-endian u64 (`od -An -tu8` reads them).
+ * Under QEMU's -icount the counter counts instructions, at every
+ * exception level of the whole machine, so the ticks show what anything
+ * else (the guest's perf, the host's trap handling) cost the loop.
+ *
  * No libc, no dynamic loader, no vDSO: the whole of user space is the
  * assembly below, from _start to the exit system call, so the number of
  * instructions architecturally executed at EL0 (perf's instructions:u,
@@ -12,6 +19,8 @@
  *
  *   without an argument:        2*N + 9                 (N = WORK_ITERS)
  *   with an argument of D digits: 2*N + 6*D + 16
+ *   worktime: 12 more (isb, mrs before the loop; isb, 2 mrs, sub, stp,
+ *             4 movs and svc for the write after it)
  *
  *   e.g. `work` = 20000009, `work 1000000` (D = 7) = 2000058,
  *        `work 0` = 22 (the loop is skipped when N is 0).
@@ -59,7 +68,12 @@ __asm__(
 	"	b.hi	1f\n"					/* not a digit: done */
 	"	madd	x0, x0, x3, x2\n"			/* x0 = 10 * x0 + digit */
 	"	b	2b\n"
-	"1:	cbz	x0, work_exit\n"
+	"1:\n"
+#ifdef WORK_TIMED
+	"	isb\n"
+	"	mrs	x9, cntvct_el0\n"
+#endif
+	"	cbz	x0, work_exit\n"
 	"	.size	_start, . - _start\n"
 	"\n"
 	/* falls through: no padding between _start and the loop */
@@ -73,6 +87,18 @@ __asm__(
 	"	.globl	work_exit\n"
 	"	.type	work_exit, %function\n"
 	"work_exit:\n"
+#ifdef WORK_TIMED
+	"	isb\n"
+	"	mrs	x10, cntvct_el0\n"
+	"	mrs	x11, cntfrq_el0\n"
+	"	sub	x10, x10, x9\n"
+	"	stp	x10, x11, [sp, #-16]!\n"
+	"	mov	x0, #1\n"				/* stdout */
+	"	mov	x1, sp\n"
+	"	mov	x2, #16\n"
+	"	mov	x8, #64\n"				/* __NR_write */
+	"	svc	#0\n"
+#endif
 	"	mov	x0, #0\n"
 	"	mov	x8, #93\n"				/* __NR_exit */
 	"	svc	#0\n"
