@@ -18,6 +18,21 @@
 # 10x fewer PMU traps.  Every figure is also printed as
 # "# e2e<TAB>mode<TAB>metric<TAB>value" for scripts/demo.sh.
 #
+# What perf costs the guest's workload (guest mode "overhead", both modes
+# with the same counter count): worktime, timed by itself with the
+# virtual counter (under -icount: instructions executed anywhere on the
+# machine), bare, under perf record on three events, and multiplexed
+# under perf stat and perf record with more than twice as many events
+# as counters. Overhead = time / bare time - 1, per mode, as the figures
+# record_overhead, multiplex_overhead (perf record) and
+# multiplex_stat_overhead; the sampled count exact, the multiplexed
+# estimates within 2%; partitioned at most 1/3 (sampling) and 1/5
+# (multiplexing) of emulated with FEAT_FGT, no more than emulated without.
+#
+# The host profiles the VM: perf stat -e cycles and perf record on the
+# vCPU thread while a partitioned guest counts and samples, on a host
+# that keeps counters (host_profiles_partitioned_vm).
+#
 # Then the VM is live-migrated while its perf counts (guest mode
 # "migrate": perf stat and perf record at once on a long workload):
 # partitioned to partitioned, emulated to partitioned, partitioned to
