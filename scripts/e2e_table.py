@@ -74,7 +74,8 @@ def overhead(config, fig):
     if ("emulated", "overhead_bare_seconds") not in fig:
         return
     modes = [m for m in ("emulated", "partitioned") if (m, "overhead_bare_seconds") in fig]
-    print(f"\nWhat perf costs the guest's workload (worktime, 600 M instructions), QEMU {config}")
+    print(f"\nWhat perf costs the guest's workload (worktime, "
+          f"{fig.get(('emulated', 'overhead_instructions_u'), '-')} instructions), QEMU {config}")
     print("time = the workload's own, counted by the virtual counter; under -icount")
     print("that is instructions executed, by anything, at every exception level")
     print(f"{'':<40}" + "".join(f"{m:>14}" for m in modes))
@@ -95,12 +96,16 @@ def overhead(config, fig):
             ("guest throttles", "overhead_throttles")]
     for label, key in rows:
         print(f"{label:<40}" + "".join(f"{fig.get((m, key), '-'):>14}" for m in modes))
-    for key, label, goal in (("record_overhead", "sampling", 1 / 6),
-                             ("multiplex_overhead", "multiplexed sampling", 1 / 8)):
+    # the goals (issue 19: better than x86's mediated vPMU with event
+    # filters) and the bounds e2e fails above with FEAT_FGT (a defect);
+    # without FEAT_FGT partitioned must be no worse than emulated
+    for key, label, goal, bound in (("record_overhead", "sampling", "1/6", "1/3"),
+                                    ("multiplex_overhead", "multiplexed sampling", "1/8", "1/5")):
         e, p = num(fig.get(("emulated", key))), num(fig.get(("partitioned", key)))
         if e and p is not None:
             print(f"{label}: partitioned costs {p / e:.3f} of emulated "
-                  f"({100 * p:.1f}% vs {100 * e:.1f}%; goal with FEAT_FGT <= {goal:.3f})")
+                  f"({100 * p:.1f}% vs {100 * e:.1f}%); with FEAT_FGT the goal is <= {goal}, "
+                  f"e2e fails above {bound}; without, above 1")
 
 
 def hostprof(config, fig):
@@ -176,7 +181,7 @@ set style fill solid 0.8 border -1
 set xtics scale 0 font ',8' rotate by -30
 set key top right
 set grid ytics
-set yrange [0:*]
+set yrange [*:*]
 {panels}unset multiplot
 """
     subprocess.run(["gnuplot"], input=script.encode(), check=True)
