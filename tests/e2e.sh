@@ -362,17 +362,20 @@ hostprof_hook() {
 		/e2e/perf record -e cycles -p "$hp_tid" -o /tmp/e2e-hp.data \
 			</dev/null >/tmp/e2e-hp-record.txt 2>&1 &
 		hp_record=$!
-		# until both have begun (their output files exist): a SIGINT
-		# before perf handles it would be lost, the job ignoring it
-		t=0
-		while { [ ! -s /tmp/e2e-hp-stat.txt ] || [ ! -e /tmp/e2e-hp.data ]; } && [ $t -lt 100 ]; do
-			usleep 100000
-			t=$((t + 1))
-		done
 		;;
 	end:migrate)
 		[ -n "$hp_stat" ] || return
+		# The console is not read while this runs: nothing here may
+		# wait long. A SIGINT that came before perf set its handler up
+		# would be lost (a background job starts with SIGINT ignored):
+		# SIGTERM after 5 s.
 		kill -INT "$hp_stat" "$hp_record"
+		t=0
+		while kill -0 "$hp_stat" 2>/dev/null || kill -0 "$hp_record" 2>/dev/null; do
+			[ $t -lt 50 ] || { kill -TERM "$hp_stat" "$hp_record" 2>/dev/null; break; }
+			usleep 100000
+			t=$((t + 1))
+		done
 		wait "$hp_stat" "$hp_record"
 		hp_stat= hp_record=
 		;;
