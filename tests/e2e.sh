@@ -394,6 +394,7 @@ if [ -n "$hp_run" ]; then
 		echo "# --- guest output (partitioned-hostprof) ---"
 		tr -d '\r' <"/tmp/e2e-partitioned-hostprof.log" | grep -v '^\[' | grep -v '^dmesg:' |
 			sed 's/^/# | /' | head -n 40
+		sed 's/^/# vCPU stats (traps exits loads reschedules) at /' /tmp/e2e-partitioned-hostprof.stats
 		echo "# --- host perf stat ---"
 		sed 's/^/# | /' /tmp/e2e-hp-stat.txt 2>/dev/null
 		sed 's/^/# | /' /tmp/e2e-hp-record.txt 2>/dev/null
