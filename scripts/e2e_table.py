@@ -83,6 +83,7 @@ def overhead(config, fig):
             ("seconds, perf record (3 events)", "overhead_record_seconds"),
             ("seconds, perf stat (multiplexed)", "overhead_mux_stat_seconds"),
             ("seconds, perf record (multiplexed)", "overhead_mux_record_seconds"),
+            ("seconds, bare again (after them)", "overhead_bare_again_seconds"),
             ("overhead, perf record", "record_overhead"),
             ("overhead, perf stat multiplexed", "multiplex_stat_overhead"),
             ("overhead, perf record multiplexed", "multiplex_overhead"),

@@ -533,15 +533,19 @@ for m in $ov_modes; do
 	ts=$(ovtime "$m" mux_stat) tm=$(ovtime "$m" mux_record)
 	fig "$m" overhead_instructions_u "${want:--}"
 	fig "$m" overhead_bare_seconds "${tb:--}"
+	tb2=$(ovtime "$m" bare_again)
+	fig "$m" overhead_bare_again_seconds "${tb2:--}"
+	fig "$m" overhead_bare_spread "$(over "$tb2" "$tb")"
 	fig "$m" overhead_record_seconds "${trec:--}"
 	fig "$m" overhead_mux_stat_seconds "${ts:--}"
 	fig "$m" overhead_mux_record_seconds "${tm:--}"
 	fig "$m" record_overhead "$(over "$trec" "$tb")"
 	fig "$m" multiplex_overhead "$(over "$tm" "$tb")"
 	fig "$m" multiplex_stat_overhead "$(over "$ts" "$tb")"
-	for r in bare record mux_stat mux_record; do
+	for r in bare record mux_stat mux_record bare_again; do
 		fig "$m" "overhead_${r}_pmu_traps" "$(delta "$tag" 1 "$r")"
 		fig "$m" "overhead_${r}_exits" "$(delta "$tag" 2 "$r")"
+		fig "$m" "overhead_${r}_pmu_loads" "$(delta "$tag" 3 "$r" begin)"
 		fig "$m" "overhead_${r}_pmu_reschedules" "$(delta "$tag" 4 "$r")"
 	done
 	got=$(ovsamples "$m" record instructions:u)
@@ -558,7 +562,7 @@ for m in $ov_modes; do
 		awk -v w="$want" '$2 == "instructions:u" { gsub(",", "", $1); d = ($1 - w) / w; if (d < 0) d = -d
 			if (d > m) m = d; n++ } END { if (n == 0 || w == "") print "-"; else printf "%.4f\n", m }')
 	fig "$m" overhead_mux_stat_max_deviation "$dev"
-	echo "# $m overhead: bare ${tb:--} s; perf record $trec s ($(over "$trec" "$tb")," \
+	echo "# $m overhead: bare ${tb:--} s (again after the perf runs: ${tb2:--} s); perf record $trec s ($(over "$trec" "$tb")," \
 		"samples $got of $exp_samples); multiplexed perf stat $ts s ($(over "$ts" "$tb")," \
 		"instructions:u estimates within $dev), perf record $tm s ($(over "$tm" "$tb"));" \
 		"guest throttled $thr times"
@@ -566,7 +570,7 @@ for m in $ov_modes; do
 	# estimates within 2% (a uniform loop: the scaling's only error is
 	# the rotation's granularity), nothing throttled
 	[ -n "$tb" ] && [ -n "$trec" ] && [ -n "$ts" ] && [ -n "$tm" ] &&
-		[ "$(grep -cE '@@guest end (bare|record|mux_stat|mux_record) rc=0' "$log")" = 4 ] &&
+		[ "$(grep -cE '@@guest end (bare|record|mux_stat|mux_record|bare_again) rc=0' "$log")" = 5 ] &&
 		[ -n "$got" ] && [ "$got" = "$exp_samples" ] && [ "$thr" = 0 ] &&
 		[ -n "$dev" ] && [ "$dev" != - ] && awk -v d="$dev" 'BEGIN { exit !(d + 0 <= 0.02) }'
 	ok $? "${m}_overhead_runs"
