@@ -40,12 +40,18 @@ def num(v):
         return None
 
 
+def print_rows(fig, modes, rows, width):
+    """A header of modes, then one line per (label, metric) in rows."""
+    print(f"{'':<{width}}" + "".join(f"{m:>14}" for m in modes))
+    for label, key in rows:
+        print(f"{label:<{width}}" + "".join(f"{fig.get((m, key), '-'):>14}" for m in modes))
+
+
 def table(config, fig):
     modes = [m for m in MODES if (m, "instructions_u") in fig]
     if not modes:
         return
     print(f"\nA real VMM (QEMU, -cpu host) runs a real guest's perf, QEMU {config}")
-    print(f"{'':<34}" + "".join(f"{m:>14}" for m in modes))
     rows = [("instructions:u (perf stat)", "instructions_u"),
             ("  expected", "instructions_u_expected"),
             ("cycles:u (perf stat)", "cycles_u"),
@@ -58,8 +64,7 @@ def table(config, fig):
             ("PMU loads, perf record", "record_pmu_loads"),
             ("seconds, perf stat", "stat_seconds"),
             ("seconds, perf record", "record_seconds")]
-    for label, key in rows:
-        print(f"{label:<34}" + "".join(f"{fig.get((m, key), '-'):>14}" for m in modes))
+    print_rows(fig, modes, rows, 34)
     for key, label in (("stat_seconds", "perf stat"), ("record_seconds", "perf record")):
         e, p = num(fig.get(("emulated", key))), num(fig.get(("partitioned", key)))
         if e and p:
@@ -78,7 +83,6 @@ def overhead(config, fig):
           f"{fig.get(('emulated', 'overhead_instructions_u'), '-')} instructions), QEMU {config}")
     print("time = the workload's own, counted by the virtual counter; under -icount")
     print("that is instructions executed, by anything, at every exception level")
-    print(f"{'':<40}" + "".join(f"{m:>14}" for m in modes))
     rows = [("seconds, bare", "overhead_bare_seconds"),
             ("seconds, perf record (3 events)", "overhead_record_seconds"),
             ("seconds, perf stat (multiplexed)", "overhead_mux_stat_seconds"),
@@ -95,8 +99,7 @@ def overhead(config, fig):
             ("exits, perf record", "overhead_record_exits"),
             ("exits, perf record multiplexed", "overhead_mux_record_exits"),
             ("guest throttles", "overhead_throttles")]
-    for label, key in rows:
-        print(f"{label:<40}" + "".join(f"{fig.get((m, key), '-'):>14}" for m in modes))
+    print_rows(fig, modes, rows, 40)
     # the goals (issue 19: better than x86's mediated vPMU with event
     # filters) and the bounds e2e fails above with FEAT_FGT (a defect);
     # without FEAT_FGT partitioned must be no worse than emulated
